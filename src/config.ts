@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Environment variables read by the bot. Their names are a contract with tools outside the project. */
+const schema = z.object({
+  APICORE_API_KEY: z.string().trim().min(1, 'a non-empty APICore API key (sk-...)'),
+  APICORE_BASE_URL: httpUrl().default('https://api.apicore.ai'),
+  TELEGRAM_BOT_TOKEN: optionalText(),
+  TELEGRAM_API_ROOT: httpUrl().default('https://api.telegram.org'),
+  DISCORD_BOT_TOKEN: optionalText(),
+  DISCORD_APPLICATION_ID: optionalText().pipe(
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'a numeric Discord application id (snowflake)')
+      .optional(),
+  ),
+  DISCORD_API_URL: httpUrl().default('https://discord.com/api'),
+  DISCORD_GUILD_ID: optionalText(),
+  STORE_URL: z
+    .string()
+    .trim()
+    .regex(
+      /^(sqlite:\/\/.+|redis:\/\/.+|rediss:\/\/.+|memory:?)$/,
+      'sqlite://<path>, redis://<host>:<port> or memory',
+    )
+    .default('sqlite://./data/bot.sqlite'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  TASK_POLL_INTERVAL_MS: z.coerce
+    .number({ message: 'a whole number of milliseconds, at least 100' })
+    .int('a whole number of milliseconds, at least 100')
+    .min(100, 'a whole number of milliseconds, at least 100')
+    .default(3000),
+  APICORE_TIMEOUT_MS: z.coerce.number().int().min(1000, 'at least 1000 milliseconds').default(120_000),
+});
+
+function optionalText() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+}
+
+function httpUrl() {
+  return z
+    .string()
+    .trim()
+    .url('an http(s) URL')
+    .refine((v) => /^https?:\/\//.test(v), 'an http(s) URL')
+    .transform((v) => v.replace(/\/+$/, ''));
+}
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  apicore: { apiKey: string; baseUrl: string; timeoutMs: number };
+  telegram: { token: string; apiRoot: string } | undefined;
+  discord: { token: string; applicationId: string; apiUrl: string; guildId: string | undefined } | undefined;
+  storeUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  defaultModel: string;
+  taskPollIntervalMs: number;
+}
+
+/** A configuration problem to show as one line, then exit with code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once. Throws ConfigError whose message names the variable and
+ * what it expects; never includes the value (it may be a secret).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const expected =
+      issue?.code === 'invalid_type' && env[name] === undefined ? describeMissing(name) : issue?.message;
+    throw new ConfigError(
+      `${name} is ${env[name] === undefined ? 'missing' : 'invalid'}: expected ${expected}`,
+    );
+  }
+  const e = parsed.data;
+  if (e.DISCORD_BOT_TOKEN && !e.DISCORD_APPLICATION_ID) {
+    throw new ConfigError(
+      'DISCORD_APPLICATION_ID is missing: expected the numeric application id that goes with DISCORD_BOT_TOKEN',
+    );
+  }
+  return {
+    apicore: { apiKey: e.APICORE_API_KEY, baseUrl: e.APICORE_BASE_URL, timeoutMs: e.APICORE_TIMEOUT_MS },
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT }
+      : undefined,
+    discord:
+      e.DISCORD_BOT_TOKEN && e.DISCORD_APPLICATION_ID
+        ? {
+            token: e.DISCORD_BOT_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            apiUrl: e.DISCORD_API_URL,
+            guildId: e.DISCORD_GUILD_ID,
+          }
+        : undefined,
+    storeUrl: e.STORE_URL,
+    logLevel: e.LOG_LEVEL,
+    defaultModel: e.DEFAULT_MODEL,
+    taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
+  };
+}
+
+function describeMissing(name: string): string {
+  return name === 'APICORE_API_KEY' ? 'your APICore API key (sk-...), from the APICore console' : 'a value';
+}
+
+/** Loads `.env` from the working directory into process.env when present (values already set win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** The one line printed when no platform is configured. */
+export const NO_PLATFORM_MESSAGE =
+  'No platform is configured: set TELEGRAM_BOT_TOKEN to run on Telegram, and/or DISCORD_BOT_TOKEN with DISCORD_APPLICATION_ID to run on Discord (or try it in the terminal with `npm run console`).';

@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { ApiCore, StreamEvent } from './apicore.js';
+import type { Lang, Localized } from './i18n.js';
+import type { ChatRef, IncomingFile, MessageRef, OutgoingFile, PlatformLimits, UserRef } from './platform.js';
+import type { Store } from './store.js';
+
+// ---------- options ----------
+
+interface OptionBase {
+  name: string;
+  description: Localized;
+  required?: boolean;
+}
+
+export interface TextOption extends OptionBase {
+  type: 'text';
+  minLength?: number;
+  maxLength?: number;
+  /** Offer completions (Discord autocomplete); the command's `complete` answers. */
+  autocomplete?: boolean;
+}
+export interface ChoiceOption extends OptionBase {
+  type: 'choice';
+  choices: readonly { value: string; label: Localized }[];
+}
+export interface BooleanOption extends OptionBase {
+  type: 'boolean';
+}
+export interface IntegerOption extends OptionBase {
+  type: 'integer';
+  min?: number;
+  max?: number;
+}
+export interface FileOption extends OptionBase {
+  /** `image` accepts images only; `file` accepts anything. */
+  type: 'image' | 'file' | 'audio';
+}
+
+export type OptionSpec = TextOption | ChoiceOption | BooleanOption | IntegerOption | FileOption;
+
+type ValueOf<O extends OptionSpec> = O extends ChoiceOption
+  ? O['choices'][number]['value']
+  : O extends TextOption
+    ? string
+    : O extends BooleanOption
+      ? boolean
+      : O extends IntegerOption
+        ? number
+        : IncomingFile;
+
+/** The typed arguments a handler receives, inferred from its option list. */
+export type ArgsOf<Opts extends readonly OptionSpec[]> = {
+  [O in Opts[number] as O extends { required: true } ? O['name'] : never]: ValueOf<O>;
+} & {
+  [O in Opts[number] as O extends { required: true } ? never : O['name']]?: ValueOf<O> | undefined;
+};
+
+// ---------- what a command can do ----------
+
+/** A button that runs a command with arguments when pressed. */
+export interface CommandButton {
+  label: string;
+  command: string;
+  args: Record<string, string | number | boolean>;
+}
+
+export interface ReplyExtras {
+  buttons?: CommandButton[][] | undefined;
+  files?: OutgoingFile[] | undefined;
+}
+
+export interface ChatSettings {
+  model: string;
+  systemPrompt: string | undefined;
+}
+
+/** An answer as it streams: the renderer draws reasoning apart from the text. */
+export type AnswerPiece = StreamEvent | { type: 'status'; text: string };
+
+export interface StreamOutcome {
+  text: string;
+  reasoning: string;
+  refs: MessageRef[];
+  error: Error | undefined;
+}
+
+export interface StreamOptions {
+  /** A line shown under the answer once it is complete (e.g. "older turns were dropped"). */
+  footer?: string | undefined;
+}
+
+/** What a user turn carries into a conversation. */
+export interface ChatInput {
+  text: string;
+  images: IncomingFile[];
+  files: IncomingFile[];
+}
+
+/** The conversation engine, handed to commands through their context (implemented in src/conversations). */
+export interface ChatService {
+  /** Answers `input` in the conversation this event belongs to, streaming the reply. */
+  answer(ctx: CommandContext<unknown>, input: ChatInput): Promise<StreamOutcome>;
+  /** Forgets the current conversation of this chat (and user, in groups). */
+  reset(ctx: CommandContext<unknown>): Promise<void>;
+}
+
+export interface CommandInfo {
+  name: string;
+  description: Localized;
+  hidden: boolean;
+}
+
+export interface CommandContext<A> {
+  readonly args: A;
+  readonly user: UserRef;
+  readonly chat: ChatRef;
+  readonly lang: Lang;
+  readonly limits: PlatformLimits;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  readonly apicore: ApiCore;
+  readonly store: Store;
+  readonly chatService: ChatService;
+  readonly settings: ChatSettings;
+  readonly commands: readonly CommandInfo[];
+  /** The message this event replies to, when it does. */
+  readonly replyTo: { messageId: string; fromBot: boolean; text?: string | undefined } | undefined;
+  /** The incoming message's id. */
+  readonly messageId: string | undefined;
+  /** Picks the user's language from a Localized text and fills `{placeholders}`. */
+  t(text: Localized, values?: Record<string, string | number>): string;
+  updateSettings(patch: Partial<ChatSettings>): Promise<void>;
+  reply(text: string, extras?: ReplyExtras): Promise<MessageRef>;
+  edit(ref: MessageRef, text: string, extras?: ReplyExtras): Promise<void>;
+  /** Streams an answer: placeholder at once, paced edits, split at the platform's limit. */
+  stream(source: AsyncIterable<AnswerPiece>, options?: StreamOptions): Promise<StreamOutcome>;
+}
+
+export interface CommandSpec<Opts extends readonly OptionSpec[] = readonly OptionSpec[]> {
+  name: string;
+  description: Localized;
+  options: Opts;
+  /** Not listed in help or published to platforms (e.g. button-only commands). */
+  hidden?: boolean;
+  run(ctx: CommandContext<ArgsOf<Opts>>): Promise<void>;
+  /** Completions for a text option marked `autocomplete`. */
+  complete?(
+    ctx: CommandContext<unknown>,
+    option: string,
+    typed: string,
+  ): Promise<{ value: string; label: string }[]>;
+}
+
+/** Declares a command; the option list's literal types give `run` typed arguments. */
+export function defineCommand<const Opts extends readonly OptionSpec[]>(
+  spec: CommandSpec<Opts>,
+): CommandSpec<Opts> {
+  return spec;
+}
+
+/** A command with its argument types erased, as the router holds it. */
+// biome-ignore lint/suspicious/noExplicitAny: the router checks arguments against `options` at run time.
+export type AnyCommand = CommandSpec<any>;

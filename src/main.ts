@@ -1,0 +1,67 @@
+import { createApp } from './app.js';
+import { type Config, ConfigError, loadConfig, loadDotEnv, NO_PLATFORM_MESSAGE } from './config.js';
+import type { PlatformAdapter } from './core/platform.js';
+import { createLogger } from './log.js';
+import { ConsolePlatform } from './platforms/console/console-platform.js';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+/** Reads the environment, fails fast on bad configuration (exit 2), runs until a signal. */
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const consoleMode = argv.includes('--console');
+  try {
+    loadDotEnv();
+  } catch (e) {
+    fail(`.env could not be read: ${(e as Error).message}`);
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  if (!consoleMode && !config.telegram && !config.discord) fail(NO_PLATFORM_MESSAGE);
+
+  const log = createLogger({
+    level: config.logLevel,
+    secrets: [config.apicore.apiKey, config.telegram?.token, config.discord?.token],
+  });
+  const adapters: PlatformAdapter[] = [];
+  const consolePlatform = consoleMode
+    ? new ConsolePlatform({ input: process.stdin, output: process.stdout, locale: env.LANG })
+    : undefined;
+  if (consolePlatform) adapters.push(consolePlatform);
+  // Telegram and Discord adapters are added here as they land.
+
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ config, log, adapters });
+  } catch (e) {
+    fail(`STORE_URL could not be opened: ${(e as Error).message}`);
+  }
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'shutting down');
+    await app.stop();
+    log.flush();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.start();
+  if (consolePlatform) {
+    await consolePlatform.finished;
+    await shutdown('input ended');
+  }
+}
+
+main(process.argv.slice(2), process.env).catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

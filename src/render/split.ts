@@ -1,0 +1,412 @@
+/**
+ * Splitting a long markdown answer into platform-sized messages.
+ *
+ * Lengths are UTF-16 code units (`string.length`): Telegram counts those, and for Discord (which counts
+ * code points) it is the conservative measure. A cut never falls inside a grapheme cluster, prefers a
+ * paragraph break, then a line break, then whitespace, keeps markdown links whole, and closes/re-opens
+ * fenced code blocks so every message renders on its own.
+ *
+ * `Intl.Segmenter` is only run on a few dozen code units around a cut (starting from a position that is
+ * known to be a grapheme boundary), so splitting stays linear in the length of the text.
+ */
+
+/** A fenced code block that is open: its opening line, normalised (e.g. '```ts'), and its fence marker. */
+interface Fence {
+  readonly opener: string;
+  readonly marker: string;
+}
+
+/** What `splitMessage` needs to know about the whole text, computed in one pass. */
+interface Analysis {
+  readonly text: string;
+  /** End (after the newline) of every line that opens or closes a fence, ascending. */
+  readonly fenceEnds: number[];
+  /** The fence open after the line with the same index in `fenceEnds`. */
+  readonly fenceStates: (Fence | null)[];
+  /** Spans that should not be cut (links, images, fence-like lines): sorted, non-overlapping. */
+  readonly regionStarts: number[];
+  readonly regionEnds: number[];
+}
+
+const LF = 0x0a;
+const TAB = 0x09;
+const SPACE = 0x20;
+const BACKTICK = 0x60;
+const TILDE = 0x7e;
+
+/** `[text](url)` and `![alt](url)`, one level of nested brackets, balanced parens, optional title. */
+const LINK_RE =
+  /!?\[[^[\]\n]*(?:\[[^[\]\n]*\][^[\]\n]*)*\]\([ \t]*[^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)/g;
+
+let segmenter: Intl.Segmenter | undefined;
+function graphemes(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
+}
+
+/** Splits `text` into message-sized chunks, each at most `maxChars` UTF-16 code units. */
+export function splitMessage(text: string, maxChars: number): string[] {
+  if (!Number.isInteger(maxChars) || maxChars < 2) {
+    throw new RangeError(`maxChars must be an integer >= 2, got ${maxChars}`);
+  }
+  if (text.length === 0) return [];
+  if (text.length <= maxChars) return [text];
+
+  const a = analyse(text);
+  const n = text.length;
+  const chunks: string[] = [];
+  let pos = 0;
+  while (pos < n) {
+    const startFence = fenceAt(a, pos);
+    const prefix = startFence ? (fencePrefix(startFence, maxChars) ?? '') : '';
+    let budget = maxChars - prefix.length;
+    if (n - pos <= budget) {
+      chunks.push(prefix + text.slice(pos));
+      break;
+    }
+    let cut: number;
+    let closer: string;
+    for (;;) {
+      cut = chooseCut(a, pos, budget);
+      const f = fenceAt(a, cut);
+      closer = f && fencePrefix(f, maxChars) !== null ? `\n${f.marker}` : '';
+      if (prefix.length + (cut - pos) + closer.length <= maxChars) break;
+      // The closing fence did not fit: look again with its room reserved (strictly smaller budget).
+      budget = maxChars - prefix.length - closer.length;
+    }
+    chunks.push(prefix + text.slice(pos, cut) + closer);
+    pos = cut;
+  }
+  return chunks;
+}
+
+/**
+ * For an intermediate (still streaming) edit: if `text` ends inside an open fence, returns it with the
+ * fence closed (`'\n```'`, or the opening fence's own marker such as `'\n~~~'`); otherwise `text`.
+ */
+export function closeOpenFence(text: string): string {
+  const f = scanFences(text, null);
+  return f ? `${text}\n${f.marker}` : text;
+}
+
+/** Where a fence is open at the end of `text`: its opening line info (e.g. '```ts') or null. */
+export function openFenceAt(text: string): string | null {
+  return scanFences(text, null)?.opener ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Analysis
+
+interface Collect {
+  fenceEnds: number[];
+  fenceStates: (Fence | null)[];
+  /** Lines that start (after indentation) with ``` or ~~~: never cut inside them. */
+  lineStarts: number[];
+  lineEnds: number[];
+}
+
+/**
+ * Walks the lines of `text`, tracking fenced code blocks (CommonMark-like: a run of at least three
+ * backticks or tildes, any indentation; a backtick opener's info string has no backtick; a closer uses the
+ * same character, at least as many, and nothing else). A final line without a newline counts as a line.
+ * Returns the fence open at the end.
+ */
+function scanFences(text: string, collect: Collect | null): Fence | null {
+  const n = text.length;
+  let open: Fence | null = null;
+  let lineStart = 0;
+  while (lineStart < n) {
+    const nl = text.indexOf('\n', lineStart);
+    const lineEnd = nl === -1 ? n : nl;
+    const next = nl === -1 ? n : nl + 1;
+    let i = lineStart;
+    let c = text.charCodeAt(i);
+    while (c === SPACE || c === TAB) c = text.charCodeAt(++i);
+    if (c === BACKTICK || c === TILDE) {
+      let j = i + 1;
+      while (j < lineEnd && text.charCodeAt(j) === c) j++;
+      if (j - i >= 3) {
+        collect?.lineStarts.push(lineStart);
+        collect?.lineEnds.push(next);
+        const info = text.slice(j, lineEnd).trim();
+        if (open === null) {
+          if (c === TILDE || !info.includes('`')) {
+            const marker = text.slice(i, j);
+            open = { opener: marker + info, marker };
+            collect?.fenceEnds.push(next);
+            collect?.fenceStates.push(open);
+          }
+        } else if (c === open.marker.charCodeAt(0) && j - i >= open.marker.length && info === '') {
+          open = null;
+          collect?.fenceEnds.push(next);
+          collect?.fenceStates.push(null);
+        }
+      }
+    }
+    lineStart = next;
+  }
+  return open;
+}
+
+function analyse(text: string): Analysis {
+  const collect: Collect = { fenceEnds: [], fenceStates: [], lineStarts: [], lineEnds: [] };
+  scanFences(text, collect);
+
+  // Merge links and fence-like lines (both already sorted by start) into non-overlapping regions.
+  const regionStarts: number[] = [];
+  const regionEnds: number[] = [];
+  const add = (s: number, e: number): void => {
+    const last = regionEnds.length - 1;
+    if (last >= 0 && s < regionEnds[last]!) {
+      if (e > regionEnds[last]!) regionEnds[last] = e;
+    } else {
+      regionStarts.push(s);
+      regionEnds.push(e);
+    }
+  };
+  const { lineStarts, lineEnds } = collect;
+  let li = 0;
+  for (const m of text.matchAll(LINK_RE)) {
+    const s = m.index;
+    while (li < lineStarts.length && lineStarts[li]! <= s) {
+      add(lineStarts[li]!, lineEnds[li]!);
+      li++;
+    }
+    add(s, s + m[0].length);
+  }
+  for (; li < lineStarts.length; li++) add(lineStarts[li]!, lineEnds[li]!);
+
+  return { text, fenceEnds: collect.fenceEnds, fenceStates: collect.fenceStates, regionStarts, regionEnds };
+}
+
+/** The fence open at position `p` (after every fence line that ends at or before `p`). */
+function fenceAt(a: Analysis, p: number): Fence | null {
+  const ends = a.fenceEnds;
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid]! <= p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? null : a.fenceStates[lo - 1]!;
+}
+
+/**
+ * The line a continuation chunk starts with when it begins inside `f`, or null when the fence's decoration
+ * (opener plus closer) would take more than half of a message, in which case the fence is left alone.
+ */
+function fencePrefix(f: Fence, maxChars: number): string | null {
+  const closer = f.marker.length + 1;
+  if ((f.opener.length + 1 + closer) * 2 <= maxChars) return `${f.opener}\n`;
+  if ((f.marker.length + 1 + closer) * 2 <= maxChars) return `${f.marker}\n`;
+  return null;
+}
+
+/** Index of the last region starting before `p`, or -1. */
+function lastRegionBefore(a: Analysis, p: number): number {
+  const starts = a.regionStarts;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** The region that `p` is strictly inside, if it is short enough (`<= budget`) to be kept whole; else -1. */
+function keptRegionAround(a: Analysis, p: number, budget: number): number {
+  const k = lastRegionBefore(a, p);
+  if (k < 0) return -1;
+  const s = a.regionStarts[k]!;
+  const e = a.regionEnds[k]!;
+  return p < e && e - s <= budget ? k : -1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Choosing a cut
+
+/**
+ * Where to end the chunk that starts at `pos` and may hold `budget` code units of the text (`pos + budget`
+ * is less than the text's length). Returns a position in `(pos, pos + budget]`.
+ */
+function chooseCut(a: Analysis, pos: number, budget: number): number {
+  const { text, regionStarts, regionEnds } = a;
+  const hi = pos + budget;
+  const lo = Math.max(pos + 1, pos + Math.floor(budget / 2));
+  let k = lastRegionBefore(a, hi);
+  let newline = -1;
+  let space = -1;
+  let punct = -1;
+  for (let p = hi; p >= lo; p--) {
+    while (k >= 0 && regionStarts[k]! >= p) k--;
+    if (k >= 0 && p < regionEnds[k]! && regionEnds[k]! - regionStarts[k]! <= budget) {
+      p = regionStarts[k]! + 1; // next iteration looks at the region's start
+      continue;
+    }
+    const c = text.charCodeAt(p - 1);
+    if (c === LF) {
+      if (endsBlankLine(text, p - 1)) return p;
+      if (newline < 0) newline = p;
+    } else if (newline < 0 && space < 0) {
+      if (isBreakSpace(c)) {
+        if (boundaryAfterBmp(text, p) && !fenceLikeTail(text, p)) space = p;
+      } else if (punct < 0 && isCjkPunct(c) && boundaryAfterBmp(text, p) && !fenceLikeTail(text, p)) {
+        punct = p;
+      }
+    }
+  }
+  if (newline >= 0) return newline;
+  if (space >= 0) return space;
+  if (punct >= 0) return punct;
+  return graphemeCut(a, pos, budget);
+}
+
+/** Whether the newline at `i` ends a blank (empty or whitespace-only) line. */
+function endsBlankLine(text: string, i: number): boolean {
+  let q = i - 1;
+  for (;;) {
+    if (q < 0) return true;
+    const c = text.charCodeAt(q);
+    if (c === LF) return true;
+    if (c !== SPACE && c !== TAB && c !== 0x0d) return false;
+    q--;
+  }
+}
+
+function isBreakSpace(c: number): boolean {
+  return (
+    c === SPACE ||
+    c === TAB ||
+    c === 0x3000 ||
+    (c >= 0x2000 && c <= 0x200a && c !== 0x2007) ||
+    c === 0x205f ||
+    c === 0x1680
+  );
+}
+
+/** Chinese/Japanese punctuation after which a line of CJK text (which has no spaces) reads well broken. */
+function isCjkPunct(c: number): boolean {
+  return (
+    c === 0x3001 ||
+    c === 0x3002 ||
+    c === 0xff0c ||
+    c === 0xff1b ||
+    c === 0xff1a ||
+    c === 0xff01 ||
+    c === 0xff1f
+  );
+}
+
+/**
+ * Whether `p` is a grapheme boundary, given that `text[p - 1]` is a BMP character of break class Other
+ * (a space or a punctuation mark): true unless what follows extends the cluster (a combining mark,
+ * variation selector, ZWJ, skin tone, ...).
+ */
+function boundaryAfterBmp(text: string, p: number): boolean {
+  if (p >= text.length) return true;
+  if (text.charCodeAt(p) < 0x300) return true;
+  const first = graphemes()
+    .segment(text.slice(p - 1, p + 2))
+    .containing(0);
+  return first !== undefined && first.segment.length === 1;
+}
+
+/**
+ * Whether cutting in the middle of a line at `p` would start the next chunk with something that looks
+ * like a fence (the rest of the line begins with ``` or ~~~), which would open a code block there.
+ */
+function fenceLikeTail(text: string, p: number): boolean {
+  if (p === 0 || text.charCodeAt(p - 1) === LF) return false;
+  let i = p;
+  let c = text.charCodeAt(i);
+  while (c === SPACE || c === TAB) c = text.charCodeAt(++i);
+  return (c === BACKTICK || c === TILDE) && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+}
+
+/**
+ * The last grapheme boundary at or before the limit (or before a link/fence line the limit falls in), not
+ * inside a region that is kept whole. Falls back to a code-point boundary when a single grapheme cluster
+ * is longer than the budget.
+ */
+function graphemeCut(a: Analysis, pos: number, budget: number): number {
+  const { text } = a;
+  const hi = pos + budget;
+  let target = hi;
+  const k = keptRegionAround(a, hi, budget);
+  if (k >= 0 && a.regionStarts[k]! > pos) target = a.regionStarts[k]!;
+
+  let from = safeBoundaryAtOrBefore(text, pos, target - 32);
+  for (;;) {
+    const best = lastBoundary(a, from, target, pos, budget);
+    if (best > pos) return best;
+    if (from === pos) break;
+    from = pos; // a cluster longer than the window: segment from the chunk's start, which is a boundary
+  }
+  let p = hi;
+  if (isHighSurrogate(text.charCodeAt(p - 1)) && isLowSurrogate(text.charCodeAt(p))) p--;
+  return p;
+}
+
+/** The last usable grapheme boundary in `(pos, target]`, segmenting from `from` (a known boundary). */
+function lastBoundary(a: Analysis, from: number, target: number, pos: number, budget: number): number {
+  const { text } = a;
+  let best = -1;
+  for (const s of graphemes().segment(text.slice(from, Math.min(text.length, target + 2)))) {
+    const b = from + s.index;
+    if (b > target) break;
+    if (b > pos && keptRegionAround(a, b, budget) < 0 && !fenceLikeTail(text, b)) best = b;
+  }
+  return best;
+}
+
+/**
+ * A position in `[pos, from]` that is certainly a grapheme boundary and after which segmentation does not
+ * depend on what precedes it: after a newline, or between two characters that never join a cluster
+ * (ASCII, CJK, kana, fullwidth forms, most pictographic emoji). `pos` itself (a chunk start) always is.
+ */
+function safeBoundaryAtOrBefore(text: string, pos: number, from: number): number {
+  for (let j = Math.max(pos, from); j > pos; j--) {
+    const before = text.charCodeAt(j - 1);
+    if (before === LF) return j;
+    const cpBefore =
+      isLowSurrogate(before) && j >= 2 && isHighSurrogate(text.charCodeAt(j - 2))
+        ? text.codePointAt(j - 2)!
+        : before;
+    if (isPlain(cpBefore) && isPlain(text.codePointAt(j)!)) return j;
+  }
+  return pos;
+}
+
+/** Code points of grapheme break class Other that are neither regional indicators nor emoji modifiers. */
+function isPlain(cp: number): boolean {
+  if (cp < 0x3000) return (cp >= 0x20 && cp < 0x7f) || cp === TAB;
+  if (cp <= 0xffff) {
+    return (
+      cp <= 0x3029 ||
+      (cp >= 0x3030 && cp <= 0x303f) ||
+      (cp >= 0x3041 && cp <= 0x3096) ||
+      (cp >= 0x309b && cp <= 0x30ff) ||
+      (cp >= 0x3400 && cp <= 0x4dbf) ||
+      (cp >= 0x4e00 && cp <= 0x9fff) ||
+      (cp >= 0xff01 && cp <= 0xff60)
+    );
+  }
+  return (
+    (cp >= 0x1f300 && cp <= 0x1f3fa) ||
+    (cp >= 0x1f400 && cp <= 0x1f64f) ||
+    (cp >= 0x1f680 && cp <= 0x1f6ff) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x1fa70 && cp <= 0x1faff)
+  );
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}

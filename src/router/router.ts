@@ -1,0 +1,246 @@
+import type { Logger } from 'pino';
+import type { ApiCore } from '../core/apicore.js';
+import type {
+  AnswerPiece,
+  AnyCommand,
+  ChatService,
+  ChatSettings,
+  CommandContext,
+  CommandInfo,
+  ReplyExtras,
+} from '../core/command.js';
+import { langFromLocale, t } from '../core/i18n.js';
+import type { ChatRef, IncomingFile, Invocation, PlatformLimits, RawArg } from '../core/platform.js';
+import type { KeyValue, Store } from '../core/store.js';
+import { BotError } from '../errors.js';
+import type { SchedulerRegistry } from '../render/scheduler.js';
+import { splitMessage } from '../render/split.js';
+import { renderStream } from '../render/stream-to-edits.js';
+import { parseArgs } from './args.js';
+import { ButtonRegistry } from './buttons.js';
+import { errorMessage, M } from './messages.js';
+
+export interface RouterDeps {
+  commands: readonly AnyCommand[];
+  apicore: ApiCore;
+  store: Store;
+  chatService: ChatService;
+  schedulers: SchedulerRegistry;
+  log: Logger;
+  defaultModel: string;
+}
+
+/** What an adapter is to the router: a name and the limits it declares per chat. */
+export interface AdapterInfo {
+  name: string;
+  limits(chat: ChatRef): PlatformLimits;
+}
+
+type StoredSettings = Partial<ChatSettings>;
+
+/** Routes platform-neutral events to commands, with one catch point for every failure. */
+export class Router {
+  readonly #commands = new Map<string, AnyCommand>();
+  readonly #info: CommandInfo[];
+  readonly #settings: KeyValue<StoredSettings>;
+  readonly #buttons: ButtonRegistry;
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #shutdown = new AbortController();
+
+  constructor(private readonly deps: RouterDeps) {
+    for (const c of deps.commands) this.#commands.set(c.name, c);
+    this.#info = deps.commands.map((c) => ({
+      name: c.name,
+      description: c.description,
+      hidden: c.hidden ?? false,
+    }));
+    this.#settings = deps.store.namespace('chat-settings');
+    this.#buttons = new ButtonRegistry(deps.store);
+  }
+
+  /** The dispatch function handed to one adapter. */
+  dispatchFor(adapter: AdapterInfo): (invocation: Invocation) => Promise<void> {
+    return (invocation) => {
+      const run = this.#handle(adapter, invocation);
+      this.#inflight.add(run);
+      return run.finally(() => this.#inflight.delete(run));
+    };
+  }
+
+  /** Commands running now. */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Waits for running commands to finish, then aborts what is left after `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    const timer = setTimeout(() => this.#shutdown.abort(new BotError('cancelled', 'shutting down')), graceMs);
+    await Promise.allSettled([...this.#inflight]);
+    clearTimeout(timer);
+  }
+
+  async #handle(adapter: AdapterInfo, inv: Invocation): Promise<void> {
+    const lang = langFromLocale(inv.user.locale);
+    const log = this.deps.log.child({
+      platform: inv.chat.platform,
+      chat: inv.chat.id,
+      user: inv.user.id,
+      event: inv.event.type,
+      ...(inv.event.type === 'command' ? { command: inv.event.name } : {}),
+    });
+    const limits = adapter.limits(inv.chat);
+    try {
+      const target = await this.#resolve(inv, lang);
+      if (!target) return;
+      const { command, raw, line, files } = target;
+      const args = parseArgs(command, raw, line, files);
+      const ctx = await this.#context(adapter, inv, limits, log, args);
+      await command.run(ctx as CommandContext<never>);
+    } catch (error) {
+      const expected = error instanceof BotError && (error.kind === 'input' || error.kind === 'cancelled');
+      if (expected) log.info({ err: error }, 'command refused');
+      else log.error({ err: error }, 'command failed');
+      try {
+        await inv.channel.send({ text: errorMessage(error, lang), replyTo: inv.messageId });
+      } catch (sendError) {
+        log.warn({ err: sendError }, 'could not tell the user about the failure');
+      }
+    }
+  }
+
+  async #resolve(
+    inv: Invocation,
+    lang: 'en' | 'zh',
+  ): Promise<
+    { command: AnyCommand; raw: Record<string, RawArg>; line?: string; files: IncomingFile[] } | undefined
+  > {
+    const e = inv.event;
+    if (e.type === 'command') {
+      const command = this.#commands.get(e.name.toLowerCase());
+      if (!command) {
+        const text = t(lang, M.unknownCommand, { name: e.name });
+        throw new BotError('input', text, {
+          userMessage: {
+            en: t('en', M.unknownCommand, { name: e.name }),
+            zh: t('zh', M.unknownCommand, { name: e.name }),
+          },
+        });
+      }
+      return {
+        command,
+        raw: e.args,
+        ...(e.text !== undefined ? { line: e.text } : {}),
+        files: e.files ?? [],
+      };
+    }
+    if (e.type === 'button') {
+      const stored = await this.#buttons.lookup(e.data);
+      const command = stored && this.#commands.get(stored.command);
+      if (!stored || !command)
+        throw new BotError('input', 'expired button', { userMessage: M.expiredButton });
+      return { command, raw: stored.args, files: [] };
+    }
+    // A plain message: an image alone is described where a describe command exists; the rest is chat.
+    const images = e.files.filter((f) => f.kind === 'image');
+    const audio = e.files.filter((f) => f.kind === 'audio');
+    if (!e.text.trim() && images.length > 0 && this.#commands.has('describe')) {
+      return { command: this.#commands.get('describe')!, raw: {}, files: images };
+    }
+    if (!e.text.trim() && audio.length > 0 && this.#commands.has('transcribe')) {
+      return { command: this.#commands.get('transcribe')!, raw: {}, files: audio };
+    }
+    const chat = this.#commands.get('chat');
+    if (!chat) return undefined;
+    return { command: chat, raw: { prompt: e.text }, files: e.files };
+  }
+
+  async #context(
+    adapter: AdapterInfo,
+    inv: Invocation,
+    limits: PlatformLimits,
+    log: Logger,
+    args: Record<string, unknown>,
+  ): Promise<CommandContext<unknown>> {
+    const deps = this.deps;
+    const chatKey = `${inv.chat.platform}:${inv.chat.id}`;
+    const stored = (await this.#settings.get(chatKey)) ?? {};
+    const settings: ChatSettings = {
+      model: stored.model ?? deps.defaultModel,
+      systemPrompt: stored.systemPrompt,
+    };
+    const lang = langFromLocale(inv.user.locale);
+    const budget = inv.chat.kind === 'group' ? limits.groupBudget : limits.privateBudget;
+    const scheduler = deps.schedulers.for(`${adapter.name}:${inv.chat.id}`, budget, limits.minEditIntervalMs);
+    const buttons = this.#buttons;
+    const channel = inv.channel;
+    const signal = this.#shutdown.signal;
+    const extrasFor = async (extras: ReplyExtras | undefined) => ({
+      ...(extras?.buttons ? { buttons: await buttons.register(extras.buttons) } : {}),
+      ...(extras?.files ? { files: extras.files } : {}),
+    });
+    const ctx: CommandContext<unknown> = {
+      args,
+      user: inv.user,
+      chat: inv.chat,
+      lang,
+      limits,
+      log,
+      signal,
+      apicore: deps.apicore,
+      store: deps.store,
+      chatService: deps.chatService,
+      settings,
+      commands: this.#info,
+      replyTo: inv.replyTo,
+      messageId: inv.messageId,
+      t: (text, values) => t(lang, text, values),
+      updateSettings: async (patch) => {
+        Object.assign(settings, patch);
+        await this.#settings.set(chatKey, { ...stored, ...patch });
+      },
+      reply: async (text, extras) => {
+        const chunks = text ? splitMessage(text, limits.maxChars) : [''];
+        const extra = await extrasFor(extras);
+        let ref: Awaited<ReturnType<typeof channel.send>> | undefined;
+        const key = `reply:${Math.random()}`;
+        for (const [i, chunk] of chunks.entries()) {
+          await scheduler.acquire(key, true);
+          const last = i === chunks.length - 1;
+          ref = await channel.send({
+            text: chunk,
+            replyTo: i === 0 ? inv.messageId : undefined,
+            ...(last ? extra : {}),
+          });
+        }
+        scheduler.release(key);
+        return ref!;
+      },
+      edit: async (ref, text, extras) => {
+        const key = `edit:${ref.chatId}:${ref.messageId}`;
+        await scheduler.acquire(key);
+        await channel.edit(ref, {
+          text: splitMessage(text, limits.maxChars)[0] ?? '',
+          ...(await extrasFor(extras)),
+        });
+      },
+      stream: (source: AsyncIterable<AnswerPiece>, options) =>
+        renderStream(source, {
+          channel,
+          limits,
+          scheduler,
+          lang,
+          log,
+          placeholder: t(lang, M.placeholder),
+          emptyText: t(lang, M.empty),
+          errorText: (error) => errorMessage(error, lang),
+          replyTo: inv.messageId,
+          footer: options?.footer,
+          draftId:
+            inv.chat.kind === 'private' && channel.draft
+              ? Math.floor(Math.random() * 2 ** 31) + 1
+              : undefined,
+        }),
+    };
+    return ctx;
+  }
+}
