@@ -1,0 +1,60 @@
+import { PassThrough, Writable } from 'node:stream';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/core/store.js';
+import { createLogger } from '../../src/log.js';
+import { ConsolePlatform } from '../../src/platforms/console/console-platform.js';
+import { memoryStore } from '../../src/store/index.js';
+import { FAKE_API_KEY, type FakeApiCore } from '../fakes/apicore.js';
+
+export interface ConsoleRun {
+  /** What standard output showed. */
+  output: string;
+  /** Log lines (JSON) the app wrote. */
+  logs: string[];
+}
+
+class Capture extends Writable {
+  text = '';
+  constructor(readonly isTTY = false) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/**
+ * Runs the bot's console platform in-process against the fake APICore: feeds `lines` on
+ * standard input, ends it, and waits until the console has finished every command.
+ */
+export async function runConsole(
+  fake: FakeApiCore,
+  lines: string[],
+  options: { env?: Record<string, string>; store?: Store; locale?: string; tty?: boolean } = {},
+): Promise<ConsoleRun> {
+  const input = new PassThrough();
+  const output = new Capture(options.tty ?? false);
+  const logs: string[] = [];
+  const config = loadConfig({
+    APICORE_API_KEY: FAKE_API_KEY,
+    APICORE_BASE_URL: fake.url,
+    STORE_URL: 'memory',
+    DEFAULT_MODEL: 'gpt-4o-mini',
+    ...options.env,
+  });
+  const log = createLogger({
+    level: 'debug',
+    secrets: [FAKE_API_KEY],
+    destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
+  });
+  const platform = new ConsolePlatform({ input, output, locale: options.locale ?? 'en_US.UTF-8' });
+  const app: App = createApp({ config, log, adapters: [platform], store: options.store ?? memoryStore() });
+  await app.start();
+  for (const line of lines) input.write(`${line}\n`);
+  input.end();
+  await platform.finished;
+  await app.stop(1000);
+  return { output: output.text, logs };
+}
