@@ -9,7 +9,9 @@ import type { Store } from './core/store.js';
 import type { Logger } from './log.js';
 import { type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
 import { Router } from './router/router.js';
+import { ButtonRegistry } from './store/buttons.js';
 import { openStore } from './store/index.js';
+import { TaskPoller } from './tasks/poller.js';
 
 /** How long commands in flight may run on after a shutdown signal. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -27,6 +29,7 @@ export interface AppOptions {
 
 export interface App {
   router: Router;
+  poller: TaskPoller;
   apicore: ApiCoreClient;
   store: Store;
   start(): Promise<void>;
@@ -44,11 +47,21 @@ export function createApp(options: AppOptions): App {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   const schedulers = new SchedulerRegistry(options.clock ?? systemClock);
+  const poller = new TaskPoller({
+    store,
+    apicore,
+    buttons: new ButtonRegistry(store),
+    schedulers,
+    log: log.child({ component: 'tasks' }),
+    intervalMs: config.taskPollIntervalMs,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const router = new Router({
     commands: options.commands ?? allCommands,
     apicore,
     store,
     chatService: createChatService(store),
+    tasks: poller,
     schedulers,
     log,
     defaultModel: config.defaultModel,
@@ -56,17 +69,21 @@ export function createApp(options: AppOptions): App {
   let sweep: NodeJS.Timeout | undefined;
   return {
     router,
+    poller,
     apicore,
     store,
     async start() {
       sweep = setInterval(() => schedulers.sweep(), SCHEDULER_SWEEP_MS);
       sweep.unref();
       for (const adapter of adapters) await adapter.start(router.dispatchFor(adapter));
+      await poller.start(adapters);
       log.info({ platforms: adapters.map((a) => a.name), model: config.defaultModel }, 'ready');
     },
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await router.drain(graceMs);
+      // Pending tasks stay in the store; the next start resumes them.
+      await poller.stop();
       clearInterval(sweep);
       await apicore.close().catch(() => {});
       await store.close();

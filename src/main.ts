@@ -57,6 +57,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   await app.start();
   if (consolePlatform) {
     await consolePlatform.finished;
+    await app.poller.idle();
     await shutdown('input ended');
   }
 }

@@ -31,6 +31,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 /** The gateway's dashboard reports an unlimited key as this limit. */
 const UNLIMITED_LIMIT = 100_000_000;
 const MJ_ACCEPTED = new Set([1, 21, 22]);
+/** The longest Retry-After we wait out before retrying; independent of the backoff settings. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 export interface RetryPolicy {
   /** Total tries for an idempotent call, the first included. */
@@ -69,6 +71,16 @@ interface SendOptions extends CallOptions {
   idempotent?: boolean;
   stream?: boolean;
   absoluteUrl?: string;
+}
+
+/**
+ * Drops a response body we will not read to the end. undici destroys an unfinished body with a
+ * RequestAbortedError 'error' event; without a listener that is an uncaught exception.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  if (body.destroyed) return;
+  body.on('error', () => {});
+  body.destroy();
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
@@ -133,7 +145,12 @@ export class ApiCoreClient implements ApiCore {
       } catch (error) {
         const e = error instanceof BotError ? error : this.#transportError(endpoint, error, options.signal);
         if (attempt >= attempts || !e.retryable || options.signal?.aborted) throw e;
-        await this.#sleep(this.#backoff(attempt, e.retryAfterMs), options.signal);
+        try {
+          await this.#sleep(this.#backoff(attempt, e.retryAfterMs), options.signal);
+        } catch (cause) {
+          // An abort during the backoff rejects with the signal's reason, not a BotError.
+          throw this.#transportError(endpoint, cause, options.signal);
+        }
       }
     }
   }
@@ -205,7 +222,7 @@ export class ApiCoreClient implements ApiCore {
   }
 
   #backoff(attempt: number, retryAfterMs: number | undefined): number {
-    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.#retry.maxDelayMs * 4);
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
     const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (this.#random() * ceiling) / 2);
   }
@@ -266,7 +283,7 @@ export class ApiCoreClient implements ApiCore {
         ? new BotError('network', `${endpoint} stream was cut`, { endpoint, cause: error })
         : e;
     } finally {
-      if (!res.body.destroyed) res.body.destroy();
+      discard(res.body);
     }
   }
 
@@ -389,7 +406,7 @@ export class ApiCoreClient implements ApiCore {
         code: 'too_large',
       });
     if (Number.isFinite(declared) && declared > max) {
-      res.body.destroy();
+      discard(res.body);
       throw tooLarge();
     }
     const parts: Buffer[] = [];
@@ -397,7 +414,7 @@ export class ApiCoreClient implements ApiCore {
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
       if (size > max) {
-        res.body.destroy();
+        discard(res.body);
         throw tooLarge();
       }
       parts.push(chunk as Buffer);

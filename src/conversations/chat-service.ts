@@ -1,12 +1,21 @@
-import type { ChatMessage, ClaudeBlock, ClaudeMessage, ContentPart, StreamEvent } from '../core/apicore.js';
+import type {
+  ChatMessage,
+  ClaudeBlock,
+  ClaudeMessage,
+  ContentPart,
+  StreamEvent,
+  ToolCall,
+} from '../core/apicore.js';
 import type { AnswerPiece, ChatInput, ChatService, CommandContext, StreamOutcome } from '../core/command.js';
 import { t } from '../core/i18n.js';
-import { parseDataUrl, sniffImage, toDataUrl } from '../core/media.js';
+import { downloadAsFile, parseDataUrl, sniffImage, toDataUrl } from '../core/media.js';
 import type { Store } from '../core/store.js';
-import { inputError } from '../errors.js';
+import { BotError, inputError } from '../errors.js';
 import { estimateTokens, historyBudget, IMAGE_TOKENS, trimToBudget } from './budget.js';
 import { type Conversation, ConversationStore, type Turn } from './history.js';
+import { extractMediaLinks } from './media-links.js';
 import { ThinkSplitter } from './think-splitter.js';
+import { runTool, TOOL_MODELS, toolSpecs } from './tools.js';
 
 const CLAUDE_MAX_TOKENS = 8_192;
 const CLAUDE_THINKING_BUDGET_TOKENS = 4_096;
@@ -110,6 +119,115 @@ async function readTextFiles(ctx: CommandContext<unknown>, input: ChatInput): Pr
   return out;
 }
 
+/** Most rounds of tool calls in one answer. */
+const MAX_TOOL_ROUNDS = 3;
+const TRANSCRIPTION_MODEL = 'whisper-1';
+
+/** Voice notes and audio files → text, shown above the answer. */
+async function transcribe(ctx: CommandContext<unknown>, input: ChatInput): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of input.audio) {
+    const bytes = await file.fetch(ctx.limits.maxDownloadBytes);
+    const text = await ctx.apicore.transcribe(
+      { file: bytes, filename: file.name, mime: file.mime ?? 'audio/ogg', model: TRANSCRIPTION_MODEL },
+      { signal: ctx.signal },
+    );
+    out.push(text.trim());
+  }
+  return out;
+}
+
+async function* withTranscripts(
+  transcripts: string[],
+  stream: AsyncIterable<AnswerPiece>,
+): AsyncGenerator<AnswerPiece> {
+  if (transcripts.length) yield { type: 'status', text: transcripts.map((x) => `🎙️ “${x}”`).join('\n') };
+  yield* stream;
+}
+
+/**
+ * A chat-completions answer with the bot's commands offered as tools: the calls the model makes
+ * are run (media through the same task records as the commands), shown as status lines, and fed
+ * back until the model answers in text. A model that refuses tools is asked again without them,
+ * before anything was shown.
+ */
+async function* withTools(
+  ctx: CommandContext<unknown>,
+  model: string,
+  messages: ChatMessage[],
+  image: string | undefined,
+): AsyncGenerator<AnswerPiece> {
+  let tools = TOOL_MODELS.test(model) ? toolSpecs(image !== undefined) : undefined;
+  const called: string[] = [];
+  let answered = false;
+  for (let round = 0; round <= MAX_TOOL_ROUNDS; round++) {
+    const calls: ToolCall[] = [];
+    let text = '';
+    let yielded = false;
+    try {
+      const request = { model, messages, ...(tools && round < MAX_TOOL_ROUNDS ? { tools } : {}) };
+      for await (const piece of pieces(ctx.apicore.chatStream(request, { signal: ctx.signal }))) {
+        if (piece.type === 'tool_call') {
+          calls.push(piece.call);
+          continue;
+        }
+        if (piece.type === 'text') {
+          if (!yielded && answered) yield { type: 'text', text: '\n\n' };
+          text += piece.text;
+        }
+        yielded = true;
+        yield piece;
+      }
+    } catch (error) {
+      if (tools && round === 0 && !yielded && error instanceof BotError && error.kind === 'bad_request') {
+        ctx.log.info({ err: error, model }, 'model refused tools; asking again without them');
+        tools = undefined;
+        round--;
+        continue;
+      }
+      throw error;
+    }
+    answered ||= text.length > 0;
+    if (calls.length === 0) return;
+    messages.push({ role: 'assistant', content: text || null, tool_calls: calls });
+    for (const call of calls) {
+      called.push(`🔧 ${call.function.name}`);
+      yield { type: 'status', text: called.join('\n') };
+      const run = await runTool(ctx, call, image);
+      messages.push({ role: 'tool', tool_call_id: call.id, content: run.result });
+    }
+  }
+}
+
+/** Images, audio and video linked in an answer, sent after it as real attachments. */
+async function sendMediaLinks(ctx: CommandContext<unknown>, answer: string): Promise<void> {
+  const links = extractMediaLinks(answer);
+  if (links.length === 0) return;
+  const files = (
+    await Promise.all(
+      links.map((link, i) =>
+        downloadAsFile(
+          ctx.apicore,
+          link.url,
+          {
+            kind: link.kind,
+            name: `${link.kind}-${i + 1}${extension(link.url, link.kind)}`,
+            title: link.label || undefined,
+          },
+          ctx.limits.maxUploadBytes,
+          ctx.signal,
+        ),
+      ),
+    )
+  ).filter((f) => f !== undefined);
+  for (const file of files) await ctx.reply(file.title ?? '', { files: [file] });
+}
+
+function extension(url: string, kind: string): string {
+  const m = /\.(\w{2,4})(?:[?#]|$)/.exec(url.split(/[?#]/)[0] ?? '');
+  return m ? `.${m[1]}` : kind === 'image' ? '.png' : kind === 'audio' ? '.mp3' : '.mp4';
+}
+
 /**
  * The conversation engine: resolves which conversation an event continues, fits its history to
  * the model's budget, routes the model to its endpoint, streams the answer through the renderer
@@ -120,17 +238,18 @@ export function createChatService(store: Store): ChatService {
   return {
     async answer(ctx, input): Promise<StreamOutcome> {
       const text = input.text.trim();
-      if (!text && input.images.length === 0 && input.files.length === 0) {
+      if (!text && input.images.length === 0 && input.files.length === 0 && input.audio.length === 0) {
         throw inputError(EMPTY_PROMPT.en, EMPTY_PROMPT.zh);
       }
       const images = await readImages(ctx, input);
+      const transcripts = await transcribe(ctx, input);
       const fileText = await readTextFiles(ctx, input);
       const replyToBot = ctx.replyTo?.fromBot ? ctx.replyTo.messageId : undefined;
       const conversation: Conversation = await conversations.resolve(ctx.chat, ctx.user, replyToBot);
       const group = ctx.chat.kind === 'group';
       const turn: Turn = {
         role: 'user',
-        text: `${text}${fileText}`,
+        text: [text, ...transcripts].filter(Boolean).join('\n\n') + fileText,
         ...(images.length ? { images } : {}),
         ...(group ? { author: ctx.user.name } : {}),
       };
@@ -148,23 +267,26 @@ export function createChatService(store: Store): ChatService {
         dropped++;
       }
       const turns: Turn[] = kept.map(({ tokens: _, ...x }) => x);
-      const events = isClaudeModel(model)
-        ? ctx.apicore.claudeStream(
-            {
-              model,
-              max_tokens: CLAUDE_MAX_TOKENS,
-              messages: toClaude(turns, group),
-              ...(system ? { system } : {}),
-              ...(/thinking/i.test(model)
-                ? { thinking: { type: 'enabled' as const, budget_tokens: CLAUDE_THINKING_BUDGET_TOKENS } }
-                : {}),
-            },
-            { signal: ctx.signal },
+      const stream = isClaudeModel(model)
+        ? pieces(
+            ctx.apicore.claudeStream(
+              {
+                model,
+                max_tokens: CLAUDE_MAX_TOKENS,
+                messages: toClaude(turns, group),
+                ...(system ? { system } : {}),
+                ...(/thinking/i.test(model)
+                  ? { thinking: { type: 'enabled' as const, budget_tokens: CLAUDE_THINKING_BUDGET_TOKENS } }
+                  : {}),
+              },
+              { signal: ctx.signal },
+            ),
           )
-        : ctx.apicore.chatStream({ model, messages: toOpenAi(system, turns, group) }, { signal: ctx.signal });
-      const outcome = await ctx.stream(pieces(events), {
+        : withTools(ctx, model, toOpenAi(system, turns, group), images[0]);
+      const outcome = await ctx.stream(withTranscripts(transcripts, stream), {
         footer: dropped > 0 ? ctx.t(TRIMMED_NOTE, { n: dropped }) : undefined,
       });
+      if (outcome.text) await sendMediaLinks(ctx, outcome.text);
       if (outcome.text) {
         conversation.turns = [...turns, { role: 'assistant', text: outcome.text }];
         await conversations.save(conversation, ctx.chat, outcome.refs);

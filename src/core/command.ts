@@ -3,6 +3,7 @@ import type { ApiCore, StreamEvent } from './apicore.js';
 import type { Lang, Localized } from './i18n.js';
 import type { ChatRef, IncomingFile, MessageRef, OutgoingFile, PlatformLimits, UserRef } from './platform.js';
 import type { Store } from './store.js';
+import type { TaskTracker } from './tasks.js';
 
 // ---------- options ----------
 
@@ -94,6 +95,8 @@ export interface ChatInput {
   text: string;
   images: IncomingFile[];
   files: IncomingFile[];
+  /** Voice notes and audio files, transcribed and answered. */
+  audio: IncomingFile[];
 }
 
 /** The conversation engine, handed to commands through their context (implemented in src/conversations). */
@@ -121,6 +124,7 @@ export interface CommandContext<A> {
   readonly apicore: ApiCore;
   readonly store: Store;
   readonly chatService: ChatService;
+  readonly tasks: TaskTracker;
   readonly settings: ChatSettings;
   readonly commands: readonly CommandInfo[];
   /** The message this event replies to, when it does. */

@@ -1,3 +1,6 @@
+import type { ApiCore } from './apicore.js';
+import type { OutgoingFile } from './platform.js';
+
 /** Image types every vision model and Midjourney accept, recognised by their first bytes. */
 export function sniffImage(
   bytes: Uint8Array,
@@ -36,4 +39,24 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Downloads a result so it can be sent as a real attachment. Undefined when it is larger than
+ * `maxBytes` or cannot be fetched; the caller then posts the link instead.
+ */
+export async function downloadAsFile(
+  apicore: ApiCore,
+  url: string,
+  file: Omit<OutgoingFile, 'url' | 'data'>,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<OutgoingFile | undefined> {
+  try {
+    const got = await apicore.download(url, { maxBytes, signal });
+    const mime = file.kind === 'image' ? (sniffImage(got.data) ?? got.mime) : got.mime || file.mime;
+    return { ...file, url, data: got.data, mime: mime || undefined };
+  } catch {
+    return undefined;
+  }
 }

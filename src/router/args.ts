@@ -34,13 +34,19 @@ export function parseArgs(
     const first = options.find((o) => o.type === 'text' && values[o.name] === undefined);
     if (first) values[first.name] = line.trim();
   }
+  // Loose files go to the option of their kind: images to an image option, audio to an audio
+  // option, anything  to a file option.
   const looseFiles = [...files];
+  for (const want of ['image', 'audio', 'file'] as const) {
+    for (const o of options) {
+      if (o.type !== want || values[o.name] !== undefined) continue;
+      const at = looseFiles.findIndex((f) => want === 'file' || f.kind === want);
+      if (at >= 0) values[o.name] = looseFiles.splice(at, 1)[0]!;
+    }
+  }
+  // A file left over goes to a free image or audio option, whose command then says what is wrong with it.
   for (const o of options) {
-    if (
-      (o.type === 'image' || o.type === 'file' || o.type === 'audio') &&
-      values[o.name] === undefined &&
-      looseFiles.length
-    ) {
+    if ((o.type === 'image' || o.type === 'audio') && values[o.name] === undefined && looseFiles.length) {
       values[o.name] = looseFiles.shift()!;
     }
   }

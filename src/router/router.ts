@@ -12,12 +12,13 @@ import type {
 import { langFromLocale, t } from '../core/i18n.js';
 import type { ChatRef, IncomingFile, Invocation, PlatformLimits, RawArg } from '../core/platform.js';
 import type { KeyValue, Store } from '../core/store.js';
+import type { TaskTracker } from '../core/tasks.js';
 import { BotError } from '../errors.js';
 import type { SchedulerRegistry } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
 import { renderStream } from '../render/stream-to-edits.js';
+import { ButtonRegistry } from '../store/buttons.js';
 import { parseArgs } from './args.js';
-import { ButtonRegistry } from './buttons.js';
 import { errorMessage, M } from './messages.js';
 
 export interface RouterDeps {
@@ -25,6 +26,7 @@ export interface RouterDeps {
   apicore: ApiCore;
   store: Store;
   chatService: ChatService;
+  tasks: TaskTracker;
   schedulers: SchedulerRegistry;
   log: Logger;
   defaultModel: string;
@@ -189,6 +191,7 @@ export class Router {
       apicore: deps.apicore,
       store: deps.store,
       chatService: deps.chatService,
+      tasks: deps.tasks,
       settings,
       commands: this.#info,
       replyTo: inv.replyTo,

@@ -55,6 +55,7 @@ export async function runConsole(
   for (const line of lines) input.write(`${line}\n`);
   input.end();
   await platform.finished;
+  await app.poller.idle();
   await app.stop(1000);
   return { output: output.text, logs };
 }

@@ -1,0 +1,28 @@
+import { defineCommand } from '../src/core/command.js';
+import { startTask } from './lib/tasks.js';
+
+export default defineCommand({
+  name: 'imagine',
+  description: { en: 'Make images with Midjourney', zh: '用 Midjourney 生成图片' },
+  options: [
+    {
+      name: 'prompt',
+      type: 'text',
+      required: true,
+      maxLength: 4000,
+      description: {
+        en: 'What to draw (Midjourney parameters like --ar 16:9 work)',
+        zh: '画什么（支持 --ar 16:9 等参数）',
+      },
+    },
+  ],
+  async run(ctx) {
+    const prompt = ctx.args.prompt;
+    await startTask(ctx, {
+      kind: 'mj',
+      purpose: 'imagine',
+      meta: { prompt },
+      submit: () => ctx.apicore.mjImagine({ prompt }, { signal: ctx.signal }),
+    });
+  },
+});
