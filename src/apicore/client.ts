@@ -311,7 +311,7 @@ export class ApiCoreClient implements ApiCore {
     >;
     // Suno's chat mode puts a non-stream answer in `delta`, not `message`.
     const message = (choice.message ?? choice.delta ?? {}) as Record<string, unknown>;
-    const reasoning = message.reasoning_content ?? message.reasoning;
+    const reasoning = message.reasoning_content || message.reasoning;
     return {
       text: typeof message.content === 'string' ? message.content : '',
       reasoning: typeof reasoning === 'string' ? reasoning : '',

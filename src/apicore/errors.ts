@@ -45,7 +45,8 @@ function kindFor(status: number, env: Envelope): ErrorKind {
   if (QUOTA_CODES.test(code) || QUOTA_CODES.test(env.message ?? '')) return 'quota';
   if (status === 401 || status === 403) return 'auth';
   if (status === 402) return 'quota';
-  if (status === 429) return 'rate_limit';
+  // Midjourney: 23 queue full, 30 rate limited, whatever the HTTP status.
+  if (status === 429 || env.code === 23 || env.code === 30) return 'rate_limit';
   if (status === 404 || NOT_FOUND_CODES.test(code)) return 'not_found';
   if (status === 408) return 'timeout';
   if (status >= 500) return 'upstream';

@@ -81,7 +81,8 @@ export async function* chatStreamEvents(
     const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
     for (const choice of choices) {
       const delta = (choice.delta ?? choice.message ?? {}) as Record<string, unknown>;
-      const reasoning = delta.reasoning_content ?? delta.reasoning;
+      // Some builds copy the same text into `reasoning`: read one, never both.
+      const reasoning = delta.reasoning_content || delta.reasoning;
       if (typeof reasoning === 'string' && reasoning !== '') yield { type: 'reasoning', text: reasoning };
       if (typeof delta.content === 'string' && delta.content !== '')
         yield { type: 'text', text: delta.content };

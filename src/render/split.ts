@@ -19,7 +19,8 @@ interface Fence {
 /** What `splitMessage` needs to know about the whole text, computed in one pass. */
 interface Analysis {
   readonly text: string;
-  /** End (after the newline) of every line that opens or closes a fence, ascending. */
+  /** Start and end (after the newline) of every line that opens or closes a fence, ascending. */
+  readonly fenceStarts: number[];
   readonly fenceEnds: number[];
   /** The fence open after the line with the same index in `fenceEnds`. */
   readonly fenceStates: (Fence | null)[];
@@ -98,6 +99,7 @@ export function openFenceAt(text: string): string | null {
 // Analysis
 
 interface Collect {
+  fenceStarts: number[];
   fenceEnds: number[];
   fenceStates: (Fence | null)[];
   /** Lines that start (after indentation) with ``` or ~~~: never cut inside them. */
@@ -133,11 +135,13 @@ function scanFences(text: string, collect: Collect | null): Fence | null {
           if (c === TILDE || !info.includes('`')) {
             const marker = text.slice(i, j);
             open = { opener: marker + info, marker };
+            collect?.fenceStarts.push(lineStart);
             collect?.fenceEnds.push(next);
             collect?.fenceStates.push(open);
           }
         } else if (c === open.marker.charCodeAt(0) && j - i >= open.marker.length && info === '') {
           open = null;
+          collect?.fenceStarts.push(lineStart);
           collect?.fenceEnds.push(next);
           collect?.fenceStates.push(null);
         }
@@ -149,7 +153,7 @@ function scanFences(text: string, collect: Collect | null): Fence | null {
 }
 
 function analyse(text: string): Analysis {
-  const collect: Collect = { fenceEnds: [], fenceStates: [], lineStarts: [], lineEnds: [] };
+  const collect: Collect = { fenceStarts: [], fenceEnds: [], fenceStates: [], lineStarts: [], lineEnds: [] };
   scanFences(text, collect);
 
   // Merge links and fence-like lines (both already sorted by start) into non-overlapping regions.
@@ -176,11 +180,12 @@ function analyse(text: string): Analysis {
   }
   for (; li < lineStarts.length; li++) add(lineStarts[li]!, lineEnds[li]!);
 
-  return { text, fenceEnds: collect.fenceEnds, fenceStates: collect.fenceStates, regionStarts, regionEnds };
+  const { fenceStarts, fenceEnds, fenceStates } = collect;
+  return { text, fenceStarts, fenceEnds, fenceStates, regionStarts, regionEnds };
 }
 
-/** The fence open at position `p` (after every fence line that ends at or before `p`). */
-function fenceAt(a: Analysis, p: number): Fence | null {
+/** How many fence lines end at or before `p`. */
+function fenceLinesBefore(a: Analysis, p: number): number {
   const ends = a.fenceEnds;
   let lo = 0;
   let hi = ends.length;
@@ -189,7 +194,23 @@ function fenceAt(a: Analysis, p: number): Fence | null {
     if (ends[mid]! <= p) lo = mid + 1;
     else hi = mid;
   }
-  return lo === 0 ? null : a.fenceStates[lo - 1]!;
+  return lo;
+}
+
+/** The fence open at position `p` (after every fence line that ends at or before `p`). */
+function fenceAt(a: Analysis, p: number): Fence | null {
+  const i = fenceLinesBefore(a, p);
+  return i === 0 ? null : a.fenceStates[i - 1]!;
+}
+
+/**
+ * Whether `p` is right after a line that opens a fence or right before one that closes it: cutting there
+ * would leave an empty code block at the end of one message or the start of the next.
+ */
+function hugsFence(a: Analysis, p: number): boolean {
+  const i = fenceLinesBefore(a, p);
+  if (i > 0 && a.fenceEnds[i - 1] === p && a.fenceStates[i - 1] !== null) return true;
+  return i < a.fenceStarts.length && a.fenceStarts[i] === p && a.fenceStates[i] === null;
 }
 
 /**
@@ -248,6 +269,7 @@ function chooseCut(a: Analysis, pos: number, budget: number): number {
     }
     const c = text.charCodeAt(p - 1);
     if (c === LF) {
+      if (hugsFence(a, p)) continue;
       if (endsBlankLine(text, p - 1)) return p;
       if (newline < 0) newline = p;
     } else if (newline < 0 && space < 0) {
@@ -307,7 +329,8 @@ function isCjkPunct(c: number): boolean {
  */
 function boundaryAfterBmp(text: string, p: number): boolean {
   if (p >= text.length) return true;
-  if (text.charCodeAt(p) < 0x300) return true;
+  const next = text.codePointAt(p)!;
+  if (next < 0x300 || isPlain(next) || isRegionalIndicator(next)) return true;
   const first = graphemes()
     .segment(text.slice(p - 1, p + 2))
     .containing(0);
@@ -338,12 +361,17 @@ function graphemeCut(a: Analysis, pos: number, budget: number): number {
   const k = keptRegionAround(a, hi, budget);
   if (k >= 0 && a.regionStarts[k]! > pos) target = a.regionStarts[k]!;
 
-  let from = safeBoundaryAtOrBefore(text, pos, target - 32);
-  for (;;) {
+  // Usually a position that is certainly a boundary is right there: no need for the segmenter.
+  const quick = safeBoundaryAtOrBefore(text, pos, target, target - 16);
+  if (quick > pos && keptRegionAround(a, quick, budget) < 0 && !fenceLikeTail(text, quick)) return quick;
+
+  // Segment a few dozen code units before the target; widen the window only when a cluster (or a run of
+  // flags) is longer than that. The chunk's start is always a boundary.
+  for (const back of [32, 512, budget]) {
+    const from = safeBoundaryAtOrBefore(text, pos, target - back, pos);
     const best = lastBoundary(a, from, target, pos, budget);
     if (best > pos) return best;
     if (from === pos) break;
-    from = pos; // a cluster longer than the window: segment from the chunk's start, which is a boundary
   }
   let p = hi;
   if (isHighSurrogate(text.charCodeAt(p - 1)) && isLowSurrogate(text.charCodeAt(p))) p--;
@@ -363,26 +391,48 @@ function lastBoundary(a: Analysis, from: number, target: number, pos: number, bu
 }
 
 /**
- * A position in `[pos, from]` that is certainly a grapheme boundary and after which segmentation does not
- * depend on what precedes it: after a newline, or between two characters that never join a cluster
- * (ASCII, CJK, kana, fullwidth forms, most pictographic emoji). `pos` itself (a chunk start) always is.
+ * The last position in `[lowest, from]` (`lowest >= pos`) that is a safe grapheme boundary (see
+ * `isSafeBoundary`), or `pos` if there is none. `pos`, a chunk's start, always is a boundary.
  */
-function safeBoundaryAtOrBefore(text: string, pos: number, from: number): number {
-  for (let j = Math.max(pos, from); j > pos; j--) {
-    const before = text.charCodeAt(j - 1);
-    if (before === LF) return j;
-    const cpBefore =
-      isLowSurrogate(before) && j >= 2 && isHighSurrogate(text.charCodeAt(j - 2))
-        ? text.codePointAt(j - 2)!
-        : before;
-    if (isPlain(cpBefore) && isPlain(text.codePointAt(j)!)) return j;
+function safeBoundaryAtOrBefore(text: string, pos: number, from: number, lowest: number): number {
+  const stop = Math.max(pos, lowest);
+  for (let j = Math.min(from, text.length - 1); j > stop; j--) {
+    if (isSafeBoundary(text, pos, j)) return j;
   }
   return pos;
 }
 
+/**
+ * Whether `j` is certainly a grapheme boundary, and one after which segmentation does not depend on what
+ * precedes it: after a line feed; or before a character that never extends a cluster (ASCII, Latin-1,
+ * CJK, kana, fullwidth forms, most pictographic emoji, or a regional indicator) that follows a character
+ * that never holds on to the next one (the same set, or a combining mark, variation selector, keycap,
+ * skin tone or tag). Between two regional indicators, it is a boundary after an even number of them
+ * (counted from `pos`, a known boundary, at the most).
+ */
+function isSafeBoundary(text: string, pos: number, j: number): boolean {
+  const before = text.charCodeAt(j - 1);
+  if (before === LF) return true;
+  const cpAt = text.codePointAt(j)!;
+  const atRi = isRegionalIndicator(cpAt);
+  if (!atRi && !isPlain(cpAt)) return false;
+  const cpBefore =
+    isLowSurrogate(before) && j >= 2 && isHighSurrogate(text.charCodeAt(j - 2))
+      ? text.codePointAt(j - 2)!
+      : before;
+  if (isRegionalIndicator(cpBefore)) {
+    if (!atRi) return true;
+    let count = 0;
+    for (let q = j - 2; q >= pos && isRegionalIndicator(text.codePointAt(q)!); q -= 2) count++;
+    return count % 2 === 0;
+  }
+  return isPlain(cpBefore) || isNonJoiningExtend(cpBefore);
+}
+
 /** Code points of grapheme break class Other that are neither regional indicators nor emoji modifiers. */
 function isPlain(cp: number): boolean {
-  if (cp < 0x3000) return (cp >= 0x20 && cp < 0x7f) || cp === TAB;
+  if (cp < 0x3000)
+    return (cp >= 0x20 && cp < 0x7f) || cp === TAB || (cp >= 0xa0 && cp < 0x300 && cp !== 0xad);
   if (cp <= 0xffff) {
     return (
       cp <= 0x3029 ||
@@ -401,6 +451,21 @@ function isPlain(cp: number): boolean {
     (cp >= 0x1f900 && cp <= 0x1f9ff) ||
     (cp >= 0x1fa70 && cp <= 0x1faff)
   );
+}
+
+/** Extending code points that do not join with what follows: combining marks, VS, keycap, skin tones, tags. */
+function isNonJoiningExtend(cp: number): boolean {
+  return (
+    (cp >= 0x300 && cp <= 0x36f) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    cp === 0x20e3 ||
+    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+    (cp >= 0xe0020 && cp <= 0xe007f)
+  );
+}
+
+function isRegionalIndicator(cp: number): boolean {
+  return cp >= 0x1f1e6 && cp <= 0x1f1ff;
 }
 
 function isHighSurrogate(c: number): boolean {

@@ -31,7 +31,8 @@ class Capture extends Writable {
  */
 export async function runConsole(
   fake: FakeApiCore,
-  lines: string[],
+  /** Lines to type; `{ after }` waits until the output matches before typing the rest. */
+  lines: (string | { after: RegExp })[],
   options: { env?: Record<string, string>; store?: Store; locale?: string; tty?: boolean } = {},
 ): Promise<ConsoleRun> {
   const input = new PassThrough();
@@ -52,10 +53,21 @@ export async function runConsole(
   const platform = new ConsolePlatform({ input, output, locale: options.locale ?? 'en_US.UTF-8' });
   const app: App = createApp({ config, log, adapters: [platform], store: options.store ?? memoryStore() });
   await app.start();
-  for (const line of lines) input.write(`${line}\n`);
+  for (const line of lines) {
+    if (typeof line === 'string') input.write(`${line}\n`);
+    else await until(() => line.after.test(output.text), `output to match ${line.after}`);
+  }
   input.end();
   await platform.finished;
   await app.poller.idle();
   await app.stop(1000);
   return { output: output.text, logs };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

@@ -45,9 +45,13 @@ export class ConsolePlatform implements PlatformAdapter {
   #pending: string[] = [];
   #running = false;
   #seq = 0;
+  /** Message ids stay unique across restarts, so a task never edits another run's message by mistake. */
+  readonly #runId = Date.now().toString(36);
   /** The message drawn last on the terminal and how many lines it took. */
   #drawn: { id: string; lines: number } | undefined;
   #finished: Promise<void> | undefined;
+  /** The newest button for each label, so typing `[U1]` presses it. */
+  readonly #buttons = new Map<string, string>();
 
   constructor(private readonly options: ConsoleOptions) {
     this.#live = Boolean(options.output.isTTY);
@@ -101,10 +105,14 @@ export class ConsolePlatform implements PlatformAdapter {
 
   async #run(line: string, dispatch: (invocation: Invocation) => Promise<void>): Promise<void> {
     const parsed = parseLine(line);
-    const messageId = `in-${++this.#seq}`;
-    const event: Invocation['event'] = parsed.command
-      ? { type: 'command', name: parsed.command, args: {}, text: parsed.text, files: parsed.files }
-      : { type: 'message', text: parsed.text, files: parsed.files };
+    const messageId = `in-${this.#runId}-${++this.#seq}`;
+    const pressed = /^\[(.+)\]$/.exec(line.trim())?.[1];
+    const button = pressed === undefined ? undefined : this.#buttons.get(pressed);
+    const event: Invocation['event'] = button
+      ? { type: 'button', data: button }
+      : parsed.command
+        ? { type: 'command', name: parsed.command, args: {}, text: parsed.text, files: parsed.files }
+        : { type: 'message', text: parsed.text, files: parsed.files };
     this.#running = true;
     try {
       await dispatch({ user: this.#user, chat: this.chat, channel: this.channel(), messageId, event });
@@ -119,7 +127,7 @@ export class ConsolePlatform implements PlatformAdapter {
   }
 
   #send(message: OutgoingMessage): MessageRef {
-    const id = `out-${++this.#seq}`;
+    const id = `out-${this.#runId}-${++this.#seq}`;
     this.#messages.set(id, this.#toPrinted(message));
     if (this.#live) this.#draw(id, true);
     else if (this.#running) this.#pending.push(id);
@@ -129,7 +137,11 @@ export class ConsolePlatform implements PlatformAdapter {
 
   #edit(ref: MessageRef, message: OutgoingMessage): void {
     const before = this.#messages.get(ref.messageId);
-    if (!before) throw new Error(`unknown message ${ref.messageId}`);
+    if (!before) {
+      // A message from before a restart: the terminal can't change it, so the new text is printed.
+      this.#send(message);
+      return;
+    }
     const after = this.#toPrinted(message, before);
     this.#messages.set(ref.messageId, after);
     if (this.#live) this.#draw(ref.messageId, false);
@@ -138,6 +150,7 @@ export class ConsolePlatform implements PlatformAdapter {
   }
 
   #toPrinted(message: OutgoingMessage, before?: Printed): Printed {
+    for (const b of message.buttons?.flat() ?? []) this.#buttons.set(b.label, b.data);
     const buttons = message.buttons?.length
       ? message.buttons.map((row) => row.map((b) => `[${b.label}]`).join(' ')).join('\n')
       : message.buttons

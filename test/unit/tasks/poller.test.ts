@@ -1,0 +1,221 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiCoreClient } from '../../../src/apicore/client.js';
+import type { ChatRef } from '../../../src/core/platform.js';
+import type { Store } from '../../../src/core/store.js';
+import type { TaskKind, TaskPurpose } from '../../../src/core/tasks.js';
+import { silentLogger } from '../../../src/log.js';
+import { SchedulerRegistry } from '../../../src/render/scheduler.js';
+import { ButtonRegistry } from '../../../src/store/buttons.js';
+import { memoryStore, sqliteStore } from '../../../src/store/index.js';
+import { DEADLINE_MS, TaskPoller } from '../../../src/tasks/poller.js';
+import { FAKE_API_KEY, FakeApiCore, gridButtons } from '../../fakes/apicore.js';
+import { RecordingAdapter } from '../../helpers/recording-adapter.js';
+
+let fake: FakeApiCore;
+let client: ApiCoreClient;
+beforeAll(async () => {
+  fake = await FakeApiCore.start();
+  client = new ApiCoreClient({
+    baseUrl: fake.url,
+    apiKey: FAKE_API_KEY,
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+});
+afterAll(async () => {
+  await client.close();
+  await fake.close();
+});
+beforeEach(() => {
+  fake.requests.length = 0;
+});
+
+const chat: ChatRef = { platform: 'test', id: 'chat-1', kind: 'group' };
+const user = { id: 'u1', name: '小明' };
+
+/** A poller on a hand-moved clock: time passes only when a test says so. */
+function setup(store: Store = memoryStore(), adapter = new RecordingAdapter()) {
+  const clock = { t: 1_000_000, now: () => clock.t, setTimeout: () => 0, clearTimeout: () => {} };
+  const poller = new TaskPoller({
+    store,
+    apicore: client,
+    buttons: new ButtonRegistry(store),
+    schedulers: new SchedulerRegistry(),
+    log: silentLogger(),
+    intervalMs: 3000,
+    clock,
+  });
+  return { clock, adapter, poller, store };
+}
+
+async function submitted(
+  s: ReturnType<typeof setup>,
+  kind: TaskKind,
+  purpose: TaskPurpose,
+  upstreamId: string,
+  meta: Record<string, string> = {},
+) {
+  const ch = s.adapter.channel(chat);
+  const status = await ch.send({ text: '✅ accepted' });
+  return s.poller.track(
+    { kind, purpose, upstreamId, statusMessage: status, meta },
+    { chat, user, lang: 'en', replyTo: undefined },
+  );
+}
+
+const status = (s: ReturnType<typeof setup>) => s.adapter.messages[0]!;
+const count = (path: string) => fake.requests.filter((r) => r.path === path).length;
+
+describe('TaskPoller', () => {
+  let current: ReturnType<typeof setup> | undefined;
+  /** Remembers the poller so it is stopped after the test. */
+  const using_ = (s: ReturnType<typeof setup>) => {
+    current = s;
+    return s;
+  };
+  afterEach(async () => {
+    await current?.poller.stop();
+    current = undefined;
+  });
+
+  it('asks each batch endpoint at most once per 100 tasks a tick, however many are pending', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    for (let i = 0; i < 250; i++) await submitted(s, 'mj', 'imagine', `mj-${i}`);
+    for (let i = 0; i < 250; i++) await submitted(s, 'suno', 'song', `suno-${i}`);
+    fake.requests.length = 0;
+    await s.poller.tick();
+    expect(count('/mj/task/list-by-condition')).toBe(3);
+    expect(count('/suno/fetch')).toBe(3);
+    expect(fake.requests).toHaveLength(6);
+    const sizes = fake
+      .requestsTo('POST', '/mj/task/list-by-condition')
+      .map((r) => (r.json as { ids: string[] }).ids.length);
+    expect(sizes).toEqual([100, 100, 50]);
+  });
+
+  it('edits the status only when progress changed, then delivers the grid with its buttons', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    fake.mjStages.push([
+      { status: 'SUBMITTED', progress: '0%' },
+      { status: 'IN_PROGRESS', progress: '30%' },
+      { status: 'IN_PROGRESS', progress: '30%' },
+      { status: 'IN_PROGRESS', progress: '60%' },
+      {
+        status: 'SUCCESS',
+        progress: '100%',
+        imageUrl: `${fake.url}/files/grid.png`,
+        buttons: gridButtons('hash'),
+      },
+    ]);
+    const id = await client.mjImagine({ prompt: '一只猫 a cat 🐱' });
+    await submitted(s, 'mj', 'imagine', id, { prompt: '一只猫 a cat 🐱' });
+    for (let i = 0; i < 6; i++) await s.poller.tick();
+    expect(status(s).texts).toEqual([
+      '✅ accepted',
+      '🎨 Midjourney · queued…',
+      '🎨 Midjourney · ▰▰▰▱▱▱▱▱▱▱ 30%',
+      '🎨 Midjourney · ▰▰▰▰▰▰▱▱▱▱ 60%',
+      '✅ Midjourney · done',
+    ]);
+    const images = s.adapter.withFiles('image');
+    expect(images).toHaveLength(1);
+    expect(images[0]!.text).toBe('🎨 一只猫 a cat 🐱');
+    expect(images[0]!.buttons.flat()).toEqual(expect.arrayContaining(['U1', 'U4', 'V1', 'V4']));
+    expect(Buffer.from(images[0]!.files[0]!.data!).subarray(1, 4).toString()).toBe('PNG');
+    expect(s.poller.pending).toBe(0);
+  });
+
+  it('shows the upstream’s reason when a task fails', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    fake.mjStages.push([{ status: 'FAILURE', progress: '', failReason: 'Banned prompt: 违禁词' }]);
+    await submitted(s, 'mj', 'imagine', await client.mjImagine({ prompt: 'x' }));
+    fake.sunoStages.push([
+      {
+        status: 'FAILURE',
+        fail_reason: '',
+        data: [
+          { id: 'c1', status: 'error', metadata: { error_message: 'Lyrics rejected 歌词被拒' } },
+        ] as never,
+      },
+    ]);
+    await submitted(s, 'suno', 'song', await client.sunoMusic({ gpt_description_prompt: 'x' }));
+    await s.poller.tick();
+    const texts = s.adapter.messages.map((m) => m.text);
+    expect(texts).toContain('❌ The task failed: Banned prompt: 违禁词');
+    expect(texts).toContain('❌ The task failed: Lyrics rejected 歌词被拒');
+    expect(s.poller.pending).toBe(0);
+  });
+
+  it('gives up after the deadline and stops asking', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    fake.sunoStages.push([{ status: 'IN_PROGRESS', progress: '0%', data: null }]);
+    await submitted(s, 'suno', 'song', await client.sunoMusic({ gpt_description_prompt: 'slow' }));
+    await s.poller.tick();
+    s.clock.t += DEADLINE_MS.suno + 1;
+    fake.requests.length = 0;
+    await s.poller.tick();
+    expect(status(s).text).toBe(
+      '⌛ Gave up waiting after 15 minutes. The gateway refunds failed tasks; please try again.',
+    );
+    expect(count('/suno/fetch')).toBe(0);
+    await s.poller.tick();
+    expect(count('/suno/fetch')).toBe(0);
+  });
+
+  it('resumes pending tasks from the same store file after a restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'poller-')), 'bot.sqlite');
+    const first = setup(sqliteStore(file));
+    await first.poller.start([first.adapter]);
+    const id = await client.sunoMusic({ gpt_description_prompt: '重启之后 after restart' });
+    await submitted(first, 'suno', 'song', id);
+    await first.poller.tick(); // SUBMITTED
+    await first.poller.stop();
+    await first.store.close();
+
+    const second = using_(setup(sqliteStore(file)));
+    await second.poller.start([second.adapter]);
+    expect(second.poller.pending).toBe(1);
+    await second.poller.tick(); // IN_PROGRESS
+    await second.poller.tick(); // SUCCESS → delivered
+    expect(second.adapter.withFiles('audio')).toHaveLength(2);
+    expect(second.poller.pending).toBe(0);
+    await second.store.close();
+  });
+
+  it('never sends a part twice when the process died between sending it and marking it sent', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'poller-')), 'bot.sqlite');
+    // The platform outlives the bot's process, so both runs share it.
+    const platform = new RecordingAdapter();
+    const first = setup(sqliteStore(file), platform);
+    await first.poller.start([platform]);
+    const id = await client.sunoMusic({ gpt_description_prompt: 'crash 崩溃' });
+    await submitted(first, 'suno', 'song', id);
+    await first.poller.tick(); // SUBMITTED
+    await first.poller.tick(); // IN_PROGRESS
+    platform.failSendWhen = (m) => (m.files ?? []).some((f) => f.kind === 'audio');
+    await first.poller.tick(); // SUCCESS: the first clip reaches the chat, then the process "dies"
+    expect(platform.withFiles('audio')).toHaveLength(1);
+    await first.poller.stop();
+    await first.store.close();
+
+    platform.failSendWhen = undefined;
+    const second = using_(setup(sqliteStore(file), platform));
+    await second.poller.start([platform]);
+    await second.poller.tick();
+    const audio = platform.withFiles('audio');
+    const urls = audio.map((m) => m.files[0]!.url);
+    expect(urls).toHaveLength(2);
+    expect(new Set(urls).size).toBe(2);
+    expect(platform.messages[0]!.text).toBe(
+      `✅ Suno · 2 clip(s) delivered\nIf a result is missing above, here is its link: ${urls[0]}`,
+    );
+    expect(second.poller.pending).toBe(0);
+    await second.store.close();
+  });
+});
