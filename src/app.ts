@@ -75,7 +75,7 @@ export function createApp(options: AppOptions): App {
     async start() {
       sweep = setInterval(() => schedulers.sweep(), SCHEDULER_SWEEP_MS);
       sweep.unref();
-      for (const adapter of adapters) await adapter.start(router.dispatchFor(adapter));
+      for (const adapter of adapters) await adapter.start(router.hooksFor(adapter));
       await poller.start(adapters);
       log.info({ platforms: adapters.map((a) => a.name), model: config.defaultModel }, 'ready');
     },

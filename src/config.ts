@@ -7,6 +7,14 @@ const schema = z.object({
   APICORE_BASE_URL: httpUrl().default('https://api.apicore.ai'),
   TELEGRAM_BOT_TOKEN: optionalText(),
   TELEGRAM_API_ROOT: httpUrl().default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optionalText().pipe(z.string().url('an https URL Telegram can reach').optional()),
+  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535, 'a TCP port (0–65535)').default(8443),
+  TELEGRAM_WEBHOOK_SECRET: optionalText().pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, '1–256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+  ),
   DISCORD_BOT_TOKEN: optionalText(),
   DISCORD_APPLICATION_ID: optionalText().pipe(
     z
@@ -55,7 +63,13 @@ export type Env = z.infer<typeof schema>;
 
 export interface Config {
   apicore: { apiKey: string; baseUrl: string; timeoutMs: number };
-  telegram: { token: string; apiRoot: string } | undefined;
+  telegram:
+    | {
+        token: string;
+        apiRoot: string;
+        webhook: { url: string; port: number; secret: string | undefined } | undefined;
+      }
+    | undefined;
   discord: { token: string; applicationId: string; apiUrl: string; guildId: string | undefined } | undefined;
   storeUrl: string;
   logLevel: Env['LOG_LEVEL'];
@@ -92,7 +106,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     apicore: { apiKey: e.APICORE_API_KEY, baseUrl: e.APICORE_BASE_URL, timeoutMs: e.APICORE_TIMEOUT_MS },
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT }
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          webhook: e.TELEGRAM_WEBHOOK_URL
+            ? {
+                url: e.TELEGRAM_WEBHOOK_URL,
+                port: e.TELEGRAM_WEBHOOK_PORT,
+                secret: e.TELEGRAM_WEBHOOK_SECRET,
+              }
+            : undefined,
+        }
       : undefined,
     discord:
       e.DISCORD_BOT_TOKEN && e.DISCORD_APPLICATION_ID

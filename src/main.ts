@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { commands } from '../commands/index.js';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv, NO_PLATFORM_MESSAGE } from './config.js';
+import { commandSummaries } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
 import { createLogger } from './log.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
+import { TelegramPlatform } from './platforms/telegram/telegram-platform.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -35,7 +39,22 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     ? new ConsolePlatform({ input: process.stdin, output: process.stdout, locale: env.LANG })
     : undefined;
   if (consolePlatform) adapters.push(consolePlatform);
-  // Telegram and Discord adapters are added here as they land.
+  const summaries = commandSummaries(commands);
+  if (config.telegram) {
+    const { token, apiRoot, webhook } = config.telegram;
+    adapters.push(
+      new TelegramPlatform({
+        token,
+        apiRoot,
+        commands: summaries,
+        log: log.child({ platform: 'telegram' }),
+        // Without a configured secret, a fresh one each start: setWebhook sends it to Telegram every time.
+        webhook: webhook
+          ? { ...webhook, secret: webhook.secret ?? randomBytes(24).toString('base64url') }
+          : undefined,
+      }),
+    );
+  }
 
   let app: ReturnType<typeof createApp>;
   try {

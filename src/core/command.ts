@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import type { ApiCore, StreamEvent } from './apicore.js';
 import type { Lang, Localized } from './i18n.js';
-import type { ChatRef, IncomingFile, MessageRef, OutgoingFile, PlatformLimits, UserRef } from './platform.js';
+import type {
+  ChatRef,
+  CommandSummary,
+  IncomingFile,
+  MessageRef,
+  OutgoingFile,
+  PlatformLimits,
+  UserRef,
+} from './platform.js';
 import type { Store } from './store.js';
 import type { TaskTracker } from './tasks.js';
 
@@ -165,3 +173,23 @@ export function defineCommand<const Opts extends readonly OptionSpec[]>(
 /** A command with its argument types erased, as the router holds it. */
 // biome-ignore lint/suspicious/noExplicitAny: the router checks arguments against `options` at run time.
 export type AnyCommand = CommandSpec<any>;
+
+/** The published shape of the visible commands, for adapters to register. */
+export function commandSummaries(commands: readonly AnyCommand[]): CommandSummary[] {
+  return commands
+    .filter((c) => !c.hidden)
+    .map((c) => ({
+      name: c.name,
+      description: c.description,
+      options: (c.options as readonly OptionSpec[]).map((o) => ({
+        name: o.name,
+        type: o.type,
+        description: o.description,
+        required: o.required ?? false,
+        autocomplete: o.type === 'text' && (o.autocomplete ?? false),
+        ...(o.type === 'text' ? { minLength: o.minLength, maxLength: o.maxLength } : {}),
+        ...(o.type === 'integer' ? { min: o.min, max: o.max } : {}),
+        ...(o.type === 'choice' ? { choices: o.choices } : {}),
+      })),
+    }));
+}

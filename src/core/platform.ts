@@ -123,23 +123,45 @@ export interface Invocation {
 /** An option value as a platform delivers it, before the command's spec checks it. */
 export type RawArg = string | number | boolean | IncomingFile;
 
-/** What an adapter receives from main: the commands to publish, and where to send events. */
+/** A command as platforms publish it (Discord slash commands, Telegram's command menu). */
 export interface CommandSummary {
   name: string;
   description: { en: string; zh: string };
   options: readonly {
     name: string;
-    type: string;
+    type: 'text' | 'choice' | 'boolean' | 'integer' | 'image' | 'file' | 'audio';
     description: { en: string; zh: string };
     required: boolean;
+    autocomplete: boolean;
+    minLength?: number | undefined;
+    maxLength?: number | undefined;
+    min?: number | undefined;
+    max?: number | undefined;
     choices?: readonly { value: string; label: { en: string; zh: string } }[] | undefined;
   }[];
+}
+
+/** A user typing into an option that offers completions (Discord autocomplete). */
+export interface CompletionRequest {
+  user: UserRef;
+  chat: ChatRef;
+  command: string;
+  option: string;
+  typed: string;
+}
+
+export type Completer = (request: CompletionRequest) => Promise<{ value: string; label: string }[]>;
+
+/** What the router gives an adapter when it starts. */
+export interface AdapterHooks {
+  dispatch: (invocation: Invocation) => Promise<void>;
+  complete: Completer;
 }
 
 export interface PlatformAdapter {
   readonly name: string;
   limits(chat: ChatRef): PlatformLimits;
-  start(dispatch: (invocation: Invocation) => Promise<void>): Promise<void>;
+  start(hooks: AdapterHooks): Promise<void>;
   stop(): Promise<void>;
   /** Reopens a chat to post into it, e.g. when a task finishes after a restart. */
   channel(chat: ChatRef): ReplyChannel;

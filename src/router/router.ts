@@ -10,7 +10,15 @@ import type {
   ReplyExtras,
 } from '../core/command.js';
 import { langFromLocale, t } from '../core/i18n.js';
-import type { ChatRef, IncomingFile, Invocation, PlatformLimits, RawArg } from '../core/platform.js';
+import type {
+  AdapterHooks,
+  ChatRef,
+  Completer,
+  IncomingFile,
+  Invocation,
+  PlatformLimits,
+  RawArg,
+} from '../core/platform.js';
 import type { KeyValue, Store } from '../core/store.js';
 import type { TaskTracker } from '../core/tasks.js';
 import { BotError } from '../errors.js';
@@ -67,6 +75,40 @@ export class Router {
       this.#inflight.add(run);
       return run.finally(() => this.#inflight.delete(run));
     };
+  }
+
+  /** The completion function handed to one adapter; failures answer no choices. */
+  completeFor(adapter: AdapterInfo): Completer {
+    return async (req) => {
+      const command = this.#commands.get(req.command);
+      if (!command?.complete) return [];
+      const inv: Invocation = {
+        user: req.user,
+        chat: req.chat,
+        channel: {
+          send: async () => Promise.reject(new Error('no replies while completing')),
+          edit: async () => {},
+        },
+        event: { type: 'command', name: req.command, args: {} },
+      };
+      const log = this.deps.log.child({
+        platform: req.chat.platform,
+        command: req.command,
+        completing: req.option,
+      });
+      try {
+        const ctx = await this.#context(adapter, inv, adapter.limits(req.chat), log, {});
+        return await command.complete(ctx, req.option, req.typed);
+      } catch (error) {
+        log.warn({ err: error }, 'completion failed');
+        return [];
+      }
+    };
+  }
+
+  /** Hooks for one adapter: where its events go. */
+  hooksFor(adapter: AdapterInfo): AdapterHooks {
+    return { dispatch: this.dispatchFor(adapter), complete: this.completeFor(adapter) };
   }
 
   /** Commands running now. */

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type {
+  AdapterHooks,
   ChatRef,
   Invocation,
   MessageRef,
@@ -84,7 +85,7 @@ export class ConsolePlatform implements PlatformAdapter {
     return this.#finished ?? Promise.resolve();
   }
 
-  async start(dispatch: (invocation: Invocation) => Promise<void>): Promise<void> {
+  async start({ dispatch }: AdapterHooks): Promise<void> {
     const lines = createInterface({
       input: this.options.input,
       terminal: false,
