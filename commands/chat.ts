@@ -2,6 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 
 export default defineCommand({
   name: 'chat',
+  cost: 'chat',
   description: { en: 'Chat with the AI (remembers the conversation)', zh: '与 AI 对话（会记住上下文）' },
   options: [
     {

@@ -4,6 +4,7 @@ import { startTask } from './lib/tasks.js';
 
 export default defineCommand({
   name: 'describe',
+  cost: 'task',
   description: {
     en: 'Describe an image with Midjourney: four prompts',
     zh: '用 Midjourney 描述图片：四个提示词',

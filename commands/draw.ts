@@ -4,6 +4,7 @@ import type { OutgoingFile } from '../src/core/platform.js';
 
 export default defineCommand({
   name: 'draw',
+  cost: 'task',
   description: {
     en: 'Make an image (gpt-image-1, dall-e-3, flux…)',
     zh: '生成图片（gpt-image-1、dall-e-3、flux…）',
@@ -41,6 +42,7 @@ export default defineCommand({
     const { prompt, model = 'gpt-image-1', size = '1024x1024' } = ctx.args;
     const status = await ctx.reply(ctx.t({ en: '🖌️ Drawing…', zh: '🖌️ 绘制中…' }));
     const images = await ctx.apicore.generateImages({ model, prompt, size, n: 1 }, { signal: ctx.signal });
+    await ctx.usage.add({ tasks: 1 });
     const files: OutgoingFile[] = [];
     const links: string[] = [];
     for (const [i, image] of images.entries()) {

@@ -3,6 +3,7 @@ import { startTask } from './lib/tasks.js';
 
 export default defineCommand({
   name: 'imagine',
+  cost: 'task',
   description: { en: 'Make images with Midjourney', zh: '用 Midjourney 生成图片' },
   options: [
     {

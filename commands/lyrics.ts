@@ -3,6 +3,7 @@ import { startTask } from './lib/tasks.js';
 
 export default defineCommand({
   name: 'lyrics',
+  cost: 'task',
   description: { en: 'Write song lyrics with Suno', zh: '用 Suno 写歌词' },
   options: [
     {

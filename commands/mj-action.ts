@@ -5,6 +5,7 @@ import { startTask } from './lib/tasks.js';
 export default defineCommand({
   name: 'mj-action',
   hidden: true,
+  cost: 'task',
   description: { en: 'Run a Midjourney button', zh: '执行 Midjourney 按钮' },
   options: [
     { name: 'taskId', type: 'text', required: true, description: { en: 'Task', zh: '任务' } },

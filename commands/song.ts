@@ -31,6 +31,7 @@ export async function submitSong(ctx: CommandContext<unknown>, song: SongRequest
 
 export default defineCommand({
   name: 'song',
+  cost: 'task',
   description: { en: 'Write and sing a song with Suno', zh: '用 Suno 创作并演唱一首歌' },
   options: [
     {

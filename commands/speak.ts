@@ -4,6 +4,7 @@ const VOICES = ['alloy', 'echo', 'fable', 'onyx', 'nova', 'shimmer'] as const;
 
 export default defineCommand({
   name: 'speak',
+  cost: 'task',
   description: { en: 'Read text aloud (text to speech)', zh: '朗读文字（文字转语音）' },
   options: [
     {
@@ -26,6 +27,7 @@ export default defineCommand({
       { model: 'tts-1', input: text, voice, response_format: 'mp3' },
       { signal: ctx.signal },
     );
+    await ctx.usage.add({ tasks: 1 });
     const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
     await ctx.reply(`🔊 ${preview}`, {
       files: [

@@ -22,6 +22,7 @@ function statusText(
 
 export default defineCommand({
   name: 'video',
+  cost: 'task',
   description: {
     en: 'Make a short video (vidu and other video models)',
     zh: '生成短视频（vidu 等视频模型）',
@@ -55,6 +56,7 @@ export default defineCommand({
       },
       { chat: ctx.chat, user: ctx.user, lang: ctx.lang, replyTo: ctx.messageId },
     );
+    await ctx.usage.add({ tasks: 1 });
     let text = '';
     let shown = '';
     let progress = parseVideoProgress('');

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { commands as allCommands } from '../commands/index.js';
 import { ApiCoreClient } from './apicore/client.js';
@@ -6,8 +7,10 @@ import { createChatService } from './conversations/chat-service.js';
 import type { AnyCommand } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
 import type { Store } from './core/store.js';
+import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
 import { type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
+import { AccessPolicy } from './router/access.js';
 import { Router } from './router/router.js';
 import { ButtonRegistry } from './store/buttons.js';
 import { openStore } from './store/index.js';
@@ -25,6 +28,8 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   clock?: Clock;
   commands?: readonly AnyCommand[];
+  /** Serve GET /healthz on this port (0 picks a free one). */
+  healthPort?: number | undefined;
 }
 
 export interface App {
@@ -33,6 +38,8 @@ export interface App {
   apicore: ApiCoreClient;
   store: Store;
   start(): Promise<void>;
+  /** Where /healthz is served, once started with a health port. */
+  healthAddress: string | undefined;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -65,9 +72,17 @@ export function createApp(options: AppOptions): App {
     schedulers,
     log,
     defaultModel: config.defaultModel,
+    access: new AccessPolicy(config.access, store),
+    ratePerMinute: config.access.ratePerMinute,
   });
   let sweep: NodeJS.Timeout | undefined;
+  let health: Server | undefined;
+  let ready = false;
   return {
+    get healthAddress() {
+      const a = health?.address();
+      return a && typeof a === 'object' ? `http://127.0.0.1:${a.port}` : undefined;
+    },
     router,
     poller,
     apicore,
@@ -77,9 +92,20 @@ export function createApp(options: AppOptions): App {
       sweep.unref();
       for (const adapter of adapters) await adapter.start(router.hooksFor(adapter));
       await poller.start(adapters);
+      ready = true;
+      if (options.healthPort !== undefined) {
+        health = await startHealthServer(options.healthPort, {
+          adapters,
+          store,
+          ready: () => ready,
+          pendingTasks: () => poller.pending,
+        });
+      }
       log.info({ platforms: adapters.map((a) => a.name), model: config.defaultModel }, 'ready');
     },
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
+      // No new commands; answers in flight finish (within the grace period); tasks stay in the store.
+      ready = false;
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await router.drain(graceMs);
       // Pending tasks stay in the store; the next start resumes them.
@@ -87,6 +113,7 @@ export function createApp(options: AppOptions): App {
       clearInterval(sweep);
       await apicore.close().catch(() => {});
       await store.close();
+      if (health) await new Promise<void>((resolve) => health!.close(() => resolve()));
     },
   };
 }

@@ -39,8 +39,31 @@ const schema = z.object({
     .int('a whole number of milliseconds, at least 100')
     .min(100, 'a whole number of milliseconds, at least 100')
     .default(3000),
+  ALLOWED_USERS: idList(),
+  ALLOWED_CHATS: idList(),
+  ADMIN_USERS: idList(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, 'a whole number, 0 for no limit').default(20),
+  DAILY_TOKEN_QUOTA: z.coerce.number().int().min(0, 'a whole number of tokens, 0 for no limit').default(0),
+  DAILY_TASK_QUOTA: z.coerce.number().int().min(0, 'a whole number of tasks, 0 for no limit').default(0),
+  HEALTH_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int('a TCP port (0–65535)').min(0).max(65535, 'a TCP port (0–65535)').optional(),
+  ),
   APICORE_TIMEOUT_MS: z.coerce.number().int().min(1000, 'at least 1000 milliseconds').default(120_000),
 });
+
+/** `123, telegram:456` → ['123', 'telegram:456']; a bare id matches on every platform. */
+function idList() {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().regex(/^([a-z]+:)?[\w@.-]+$/, 'a comma-separated list of ids (optionally platform:id)'),
+      ),
+    );
+}
 
 function optionalText() {
   return z
@@ -61,6 +84,15 @@ function httpUrl() {
 
 export type Env = z.infer<typeof schema>;
 
+export interface AccessConfig {
+  allowedUsers: string[];
+  allowedChats: string[];
+  adminUsers: string[];
+  ratePerMinute: number;
+  dailyTokenQuota: number;
+  dailyTaskQuota: number;
+}
+
 export interface Config {
   apicore: { apiKey: string; baseUrl: string; timeoutMs: number };
   telegram:
@@ -72,6 +104,8 @@ export interface Config {
     | undefined;
   discord: { token: string; applicationId: string; apiUrl: string; guildId: string | undefined } | undefined;
   storeUrl: string;
+  access: AccessConfig;
+  healthPort: number | undefined;
   logLevel: Env['LOG_LEVEL'];
   defaultModel: string;
   taskPollIntervalMs: number;
@@ -128,6 +162,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           }
         : undefined,
     storeUrl: e.STORE_URL,
+    access: {
+      allowedUsers: e.ALLOWED_USERS,
+      allowedChats: e.ALLOWED_CHATS,
+      adminUsers: e.ADMIN_USERS,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      dailyTokenQuota: e.DAILY_TOKEN_QUOTA,
+      dailyTaskQuota: e.DAILY_TASK_QUOTA,
+    },
+    healthPort: e.HEALTH_PORT,
     logLevel: e.LOG_LEVEL,
     defaultModel: e.DEFAULT_MODEL,
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,

@@ -58,7 +58,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
 
   let app: ReturnType<typeof createApp>;
   try {
-    app = createApp({ config, log, adapters });
+    app = createApp({ config, log, adapters, healthPort: config.healthPort });
   } catch (e) {
     fail(`STORE_URL could not be opened: ${(e as Error).message}`);
   }

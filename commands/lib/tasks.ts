@@ -39,6 +39,7 @@ export async function startTask(
     { kind: start.kind, purpose: start.purpose, upstreamId, statusMessage: status, meta: start.meta ?? {} },
     { chat: ctx.chat, user: ctx.user, lang: ctx.lang, replyTo: ctx.messageId },
   );
+  await ctx.usage.add({ tasks: 1 });
   await ctx.edit(status, ctx.t(start.accepted ?? ACCEPTED, { id: upstreamId }));
   return record;
 }

@@ -12,6 +12,7 @@ import type {
 } from './platform.js';
 import type { Store } from './store.js';
 import type { TaskTracker } from './tasks.js';
+import type { UsageMeter } from './usage.js';
 
 // ---------- options ----------
 
@@ -133,6 +134,10 @@ export interface CommandContext<A> {
   readonly store: Store;
   readonly chatService: ChatService;
   readonly tasks: TaskTracker;
+  /** This user's spending today (tokens, tasks), checked against the daily quotas. */
+  readonly usage: UsageMeter;
+  /** Listed in ADMIN_USERS (or no admins are configured). */
+  readonly isAdmin: boolean;
   readonly settings: ChatSettings;
   readonly commands: readonly CommandInfo[];
   /** The message this event replies to, when it does. */
@@ -154,6 +159,8 @@ export interface CommandSpec<Opts extends readonly OptionSpec[] = readonly Optio
   options: Opts;
   /** Not listed in help or published to platforms (e.g. button-only commands). */
   hidden?: boolean;
+  /** What running it spends, for the daily quotas: model tokens, or an upstream task. */
+  cost?: 'chat' | 'task';
   run(ctx: CommandContext<ArgsOf<Opts>>): Promise<void>;
   /** Completions for a text option marked `autocomplete`. */
   complete?(

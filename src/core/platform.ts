@@ -163,6 +163,8 @@ export interface PlatformAdapter {
   limits(chat: ChatRef): PlatformLimits;
   start(hooks: AdapterHooks): Promise<void>;
   stop(): Promise<void>;
+  /** Connected and receiving events; absent means always healthy. */
+  healthy?(): boolean;
   /** Reopens a chat to post into it, e.g. when a task finishes after a restart. */
   channel(chat: ChatRef): ReplyChannel;
 }

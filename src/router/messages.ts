@@ -28,5 +28,21 @@ export const M = {
     en: '{option} must be a whole number between {min} and {max}.',
     zh: '{option} 必须是 {min} 到 {max} 之间的整数。',
   },
+  notAllowed: {
+    en: 'Sorry, this bot is private. Ask its owner to add you (your id: {id}).',
+    zh: '抱歉，这是私有机器人。请联系管理员添加你（你的 ID：{id}）。',
+  },
+  slowDown: {
+    en: 'You are sending requests too fast (at most {n} a minute). Please wait a moment.',
+    zh: '请求太频繁（每分钟最多 {n} 次），请稍等片刻。',
+  },
+  quotaTokens: {
+    en: 'You have used today’s chat allowance ({used} of {quota} tokens). It resets at midnight UTC.',
+    zh: '你今天的对话额度已用完（{used}/{quota} tokens），将于 UTC 零点重置。',
+  },
+  quotaTasks: {
+    en: 'You have used today’s allowance of media tasks ({used} of {quota}). It resets at midnight UTC.',
+    zh: '你今天的媒体任务额度已用完（{used}/{quota} 个），将于 UTC 零点重置。',
+  },
   badFile: { en: '{option} must be a file.', zh: '{option} 必须是文件。' },
 } satisfies Record<string, Localized>;

@@ -26,6 +26,7 @@ import type { SchedulerRegistry } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
 import { renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
+import type { AccessPolicy } from './access.js';
 import { parseArgs } from './args.js';
 import { errorMessage, M } from './messages.js';
 
@@ -38,6 +39,9 @@ export interface RouterDeps {
   schedulers: SchedulerRegistry;
   log: Logger;
   defaultModel: string;
+  access: AccessPolicy;
+  /** Requests a minute allowed per user (for the message when it is exceeded). */
+  ratePerMinute?: number;
 }
 
 /** What an adapter is to the router: a name and the limits it declares per chat. */
@@ -134,9 +138,27 @@ export class Router {
     });
     const limits = adapter.limits(inv.chat);
     try {
+      const refusal = await this.#gate(inv);
+      if (refusal) {
+        log.info({ refusal: refusal.en }, 'request refused by the access policy');
+        await inv.channel.send({ text: refusal[lang], replyTo: inv.messageId });
+        return;
+      }
       const target = await this.#resolve(inv, lang);
       if (!target) return;
       const { command, raw, line, files } = target;
+      const over = await this.deps.access.overQuota(inv.user, inv.chat, command.cost);
+      if (over) {
+        const use = await this.deps.access.meter(inv.user, inv.chat).today();
+        const text = over === 'tokens' ? M.quotaTokens : M.quotaTasks;
+        const values =
+          over === 'tokens'
+            ? { used: use.tokens, quota: use.tokenQuota }
+            : { used: use.tasks, quota: use.taskQuota };
+        log.info({ quota: over }, 'daily quota reached');
+        await inv.channel.send({ text: t(lang, text, values), replyTo: inv.messageId });
+        return;
+      }
       const args = parseArgs(command, raw, line, files);
       const ctx = await this.#context(adapter, inv, limits, log, args);
       await command.run(ctx as CommandContext<never>);
@@ -150,6 +172,20 @@ export class Router {
         log.warn({ err: sendError }, 'could not tell the user about the failure');
       }
     }
+  }
+
+  /** Allow lists and the per-minute limit, before anything else runs. */
+  async #gate(inv: Invocation): Promise<{ en: string; zh: string } | undefined> {
+    const { access } = this.deps;
+    if (!access.allowed(inv.user, inv.chat)) {
+      const id = `${inv.chat.platform}:${inv.user.id}`;
+      return { en: t('en', M.notAllowed, { id }), zh: t('zh', M.notAllowed, { id }) };
+    }
+    if (!(await access.takeRequest(inv.user, inv.chat))) {
+      const n = this.deps.ratePerMinute ?? 0;
+      return { en: t('en', M.slowDown, { n }), zh: t('zh', M.slowDown, { n }) };
+    }
+    return undefined;
   }
 
   async #resolve(
@@ -234,6 +270,8 @@ export class Router {
       store: deps.store,
       chatService: deps.chatService,
       tasks: deps.tasks,
+      usage: deps.access.meter(inv.user, inv.chat),
+      isAdmin: deps.access.seesKeyUsage(inv.user, inv.chat),
       settings,
       commands: this.#info,
       replyTo: inv.replyTo,

@@ -97,9 +97,12 @@ describe('console platform, end to end against the fake APICore', () => {
     expect(run.logs.join('')).not.toContain(FAKE_API_KEY);
   });
 
-  it('/usage shows the key’s usage and limit', async () => {
-    const run = await runConsole(fake, ['/usage']);
-    expect(run.output).toBe('📊 APICore key usage\nUsed: 12.35\nLimit: 100.00 · Remaining: 87.66\n');
+  it('/usage shows the user’s own use and the key’s usage and limit', async () => {
+    const run = await runConsole(fake, ['/chat count my tokens', '/usage']);
+    expect(run.output).toMatch(
+      /^Echo: count my tokens\n👤 Your use today\nTokens: \d+\nMedia tasks: 0\n\n📊 APICore key usage\nUsed: 12\.35\nLimit: 100\.00 · Remaining: 87\.66\n$/,
+    );
+    expect(Number(/Tokens: (\d+)/.exec(run.output)?.[1])).toBeGreaterThan(0);
     expect(fake.requestsTo('GET', '/v1/dashboard/billing/subscription')).toHaveLength(1);
   });
 

@@ -162,6 +162,10 @@ export class TelegramPlatform implements PlatformAdapter {
     }
   }
 
+  healthy(): boolean {
+    return this.#runner ? this.#runner.isRunning() : this.#server?.listening === true;
+  }
+
   async stop(): Promise<void> {
     if (this.#runner?.isRunning()) await this.#runner.stop();
     if (this.#server) await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
