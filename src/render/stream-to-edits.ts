@@ -53,13 +53,15 @@ export async function renderStream(
     wake?.();
   };
 
-  // Placeholder first, before the upstream has said anything.
+  // Placeholder first, before the upstream has said anything. It counts against the chat's
+  // budget but not the message's own interval, so the first words show as soon as they arrive.
+  const placeholderKey = `${key}:placeholder`;
   if (drafting) {
-    await o.scheduler.acquire(key, true);
+    await o.scheduler.acquire(placeholderKey, true);
     drafting = await o.channel.draft!(o.draftId!, '');
   }
   if (!drafting) {
-    await o.scheduler.acquire(key, true);
+    await o.scheduler.acquire(placeholderKey, true);
     refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo }));
     shown.push(o.placeholder);
   }
@@ -165,5 +167,6 @@ export async function renderStream(
   }
   await show(chunks, true);
   o.scheduler.release(key);
+  o.scheduler.release(placeholderKey);
   return { text: state.answer, reasoning: state.reasoning, refs, error };
 }

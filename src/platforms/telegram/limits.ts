@@ -9,7 +9,10 @@ export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** A thumbnail must be a JPEG under 200 kB. */
 export const TELEGRAM_MAX_THUMBNAIL_BYTES = 200 * 1024;
 
-/** About one message a second in a private chat; 20 a minute in a group, shared by everyone in it. */
+/**
+ * About one message a second in a private chat (Telegram tolerates short bursts, so three in three
+ * seconds); 20 a minute in a group, shared by everyone in it.
+ */
 export function telegramLimits(chat: ChatRef): PlatformLimits {
   const group = chat.kind === 'group';
   return {
@@ -18,7 +21,7 @@ export function telegramLimits(chat: ChatRef): PlatformLimits {
     maxUploadBytes: TELEGRAM_MAX_UPLOAD_BYTES,
     maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES,
     minEditIntervalMs: group ? 3_000 : 1_000,
-    privateBudget: { count: 1, perMs: 1_000 },
+    privateBudget: { count: 3, perMs: 3_000 },
     groupBudget: { count: 20, perMs: 60_000 },
     liveEdits: true,
   };

@@ -55,6 +55,22 @@ describe('renderStream', () => {
     expect(channel.ops[0]).toMatchObject({ op: 'send', at: 0, text: '⏳' });
   });
 
+  it('shows the first words as soon as they arrive, even right after the placeholder', async () => {
+    const limits = { ...privateLimits, privateBudget: { count: 3, perMs: 3000 } };
+    const channel = new RecordingChannel(20);
+    const scheduler = new ChatScheduler(limits.privateBudget, limits.minEditIntervalMs);
+    const p = renderStream(
+      textStream(['第一个词 first', ' words 🌱'], 10, { firstDelayMs: 200 }),
+      options(channel, scheduler, limits),
+    );
+    await vi.runAllTimersAsync();
+    await p;
+    const firstText = channel.ops.find((o) => o.text.includes('第一个词'))!;
+    // First token at 210 ms (delay + gap): visible at once, not a whole edit interval after the placeholder.
+    expect(firstText.at).toBeLessThanOrEqual(240);
+    expect(channel.visible()).toEqual(['第一个词 first words 🌱']);
+  });
+
   it('paces edits of one message at the platform interval and never repeats a text', async () => {
     const channel = new RecordingChannel();
     const scheduler = new ChatScheduler(privateLimits.privateBudget, privateLimits.minEditIntervalMs);
