@@ -4,7 +4,9 @@ import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv, NO_PLATFORM_MESSAGE } from './config.js';
 import { commandSummaries } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
+import type { Store } from './core/store.js';
 import { createLogger } from './log.js';
+import { connectStore } from './store/index.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
 import { TelegramPlatform } from './platforms/telegram/telegram-platform.js';
 
@@ -56,12 +58,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
-  let app: ReturnType<typeof createApp>;
+  let store: Store;
   try {
-    app = createApp({ config, log, adapters, healthPort: config.healthPort });
+    store = await connectStore(config.storeUrl, { log });
   } catch (e) {
     fail(`STORE_URL could not be opened: ${(e as Error).message}`);
   }
+  const app = createApp({ config, log, adapters, store, healthPort: config.healthPort });
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import Keyv from 'keyv';
 import type { KeyValue, Store } from '../core/store.js';
+import { connectRedis, type RedisConnectOptions } from './redis.js';
 import { SqliteAdapter } from './sqlite-adapter.js';
 
 class KeyvNamespace<T> implements KeyValue<T> {
@@ -28,6 +29,7 @@ class KeyvStore implements Store {
     let space = this.#spaces.get(name);
     if (!space) {
       const keyv = this.makeKeyv(name);
+      keyv.throwOnErrors = true; // keyv would otherwise answer a failed get with undefined
       keyv.on('error', () => {}); // errors surface as rejected calls; don't crash on the emitter
       space = new KeyvNamespace<unknown>(keyv);
       this.#spaces.set(name, space);
@@ -62,9 +64,34 @@ export function sqliteStore(file: string): Store {
   );
 }
 
-/** Opens the store named by STORE_URL. */
+/**
+ * A store over one Redis connection (`redis://host:port[/db]`, `rediss://` for TLS) shared by every
+ * namespace; keys are `namespace::key`. Rejects with a clear error when the server does not answer
+ * PING within `connectTimeoutMs` (5 s by default).
+ */
+export async function redisStore(url: string, options: RedisConnectOptions = {}): Promise<Store> {
+  const redis = await connectRedis(url, options);
+  return new KeyvStore(
+    (namespace) => redis.keyv(namespace),
+    () => redis.close(),
+  );
+}
+
+const isRedis = (url: string) => url.startsWith('redis://') || url.startsWith('rediss://');
+
+/** Opens a STORE_URL that needs no network: sqlite:// or memory. Redis needs {@link connectStore}. */
 export function openStore(url: string): Store {
   if (url === 'memory' || url === 'memory:') return memoryStore();
   if (url.startsWith('sqlite://')) return sqliteStore(url.slice('sqlite://'.length));
-  throw new Error(`STORE_URL ${url.split(':')[0]}:// is not supported yet (use sqlite:// or memory)`);
+  if (isRedis(url))
+    throw new Error('redis:// and rediss:// connect asynchronously: open them with connectStore()');
+  throw new Error(
+    `STORE_URL ${url.split(':')[0]}:// is not supported (use sqlite://, redis://, rediss:// or memory)`,
+  );
+}
+
+/** Opens any STORE_URL: sqlite:// and memory as {@link openStore}, redis:// once the server answers PING. */
+export async function connectStore(url: string, options: RedisConnectOptions = {}): Promise<Store> {
+  if (isRedis(url)) return redisStore(url, options);
+  return openStore(url);
 }
