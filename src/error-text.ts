@@ -49,6 +49,9 @@ export function errorMessage(error: unknown, lang: Lang): string {
   const raw =
     error.upstreamMessage ?? (error.status ? `HTTP ${error.status}` : error.code ? String(error.code) : '');
   const detail = raw.length > DETAIL_MAX_CHARS ? `${raw.slice(0, DETAIL_MAX_CHARS)}…` : raw;
-  const text = t(lang, BY_KIND[error.kind], { detail: detail || error.kind });
+  const template = BY_KIND[error.kind];
+  // A detail in parentheses is left out when there is none; elsewhere the kind stands in for it.
+  const optional = template.en.includes('({detail})');
+  const text = t(lang, template, { detail: detail || (optional ? '' : error.kind) });
   return text.replace(/\s*\(\)/, '').replace(/（）/, '');
 }

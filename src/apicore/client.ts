@@ -46,9 +46,9 @@ export interface ApiCoreClientOptions {
   apiKey: string;
   /** Injected for tests and to share one keep-alive pool; one Agent is made otherwise. */
   dispatcher?: Dispatcher;
-  /** Total time for a call that is not streamed. */
+  /** Total time for a call that is not streamed; also the longest a stream may stay silent. */
   timeoutMs?: number;
-  /** Idle time allowed while waiting for a stream's headers or its next chunk. */
+  /** Idle time allowed while waiting for a stream's headers or its next chunk (at most `timeoutMs`). */
   streamIdleTimeoutMs?: number;
   retry?: RetryPolicy;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -119,7 +119,8 @@ export class ApiCoreClient implements ApiCore {
     this.#key = options.apiKey;
     this.#dispatcher = options.dispatcher ?? createDispatcher();
     this.#timeoutMs = options.timeoutMs ?? 120_000;
-    this.#idleMs = options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS;
+    // A stream that says nothing for longer than a whole call may take has timed out too.
+    this.#idleMs = options.streamIdleTimeoutMs ?? Math.min(STREAM_IDLE_TIMEOUT_MS, this.#timeoutMs);
     this.#retry = options.retry ?? { attempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
@@ -279,8 +280,9 @@ export class ApiCoreClient implements ApiCore {
     } catch (error) {
       if (error instanceof BotError) throw error;
       const e = this.#transportError(endpoint, error, opts.signal);
+      // The gateway was reached and had started answering: a cut is a broken answer, not a network outage.
       throw e.kind === 'network'
-        ? new BotError('network', `${endpoint} stream was cut`, { endpoint, cause: error })
+        ? new BotError('protocol', `${endpoint} stream was cut`, { endpoint, cause: error })
         : e;
     } finally {
       discard(res.body);

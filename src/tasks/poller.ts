@@ -292,6 +292,10 @@ export class TaskPoller implements TaskTracker {
   }
 
   async #fail(record: TaskRecord, reason: string): Promise<void> {
+    this.deps.log.warn(
+      { task: record.id, chat: record.chat.id, user: record.requester.id, reason },
+      'task failed',
+    );
     const text = reason.startsWith('❌')
       ? reason
       : t(record.lang, T.failed, { reason: reason.length > 300 ? `${reason.slice(0, 300)}…` : reason });

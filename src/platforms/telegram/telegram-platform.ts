@@ -55,6 +55,23 @@ export class TelegramPlatform implements PlatformAdapter {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
+    // Installed first, so it sits under auto-retry and sees every 429 that auto-retry then waits out.
+    this.#bot.api.config.use(async (prev, method, payload, signal) => {
+      const res = await prev(method, payload, signal);
+      if (!res.ok && res.error_code === 429) {
+        const chat = (payload as { chat_id?: number | string }).chat_id;
+        options.log.warn(
+          {
+            method,
+            chat: chat === undefined ? undefined : String(chat),
+            retryAfter: res.parameters?.retry_after,
+            error: res.description,
+          },
+          'telegram rate limit; waiting before trying again',
+        );
+      }
+      return res;
+    });
     this.#bot.api.config.use(
       autoRetry({
         maxRetryAttempts: options.retry?.maxRetryAttempts ?? 3,
