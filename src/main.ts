@@ -6,9 +6,10 @@ import { commandSummaries } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
 import type { Store } from './core/store.js';
 import { createLogger } from './log.js';
-import { connectStore } from './store/index.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
+import { DiscordPlatform } from './platforms/discord/discord-platform.js';
 import { TelegramPlatform } from './platforms/telegram/telegram-platform.js';
+import { connectStore } from './store/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -58,6 +59,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
+  if (config.discord) {
+    adapters.push(
+      new DiscordPlatform({
+        ...config.discord,
+        commands: summaries,
+        log: log.child({ platform: 'discord' }),
+      }),
+    );
+  }
   let store: Store;
   try {
     store = await connectStore(config.storeUrl, { log });

@@ -31,6 +31,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 /** The gateway's dashboard reports an unlimited key as this limit. */
 const UNLIMITED_LIMIT = 100_000_000;
 const MJ_ACCEPTED = new Set([1, 21, 22]);
+/** How long the model list is reused. */
+const MODELS_CACHE_MS = 60_000;
 /** The longest Retry-After we wait out before retrying; independent of the backoff settings. */
 const MAX_RETRY_AFTER_MS = 30_000;
 
@@ -53,6 +55,8 @@ export interface ApiCoreClientOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** How long the model list is reused (0 asks every time). */
+  modelsCacheMs?: number;
 }
 
 /** One shared keep-alive pool for every APICore call and result download. */
@@ -112,6 +116,8 @@ export class ApiCoreClient implements ApiCore {
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
+  #models: { list: ModelInfo[]; until: number } | undefined;
+  readonly #modelsCacheMs: number;
 
   constructor(options: ApiCoreClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, '');
@@ -124,6 +130,7 @@ export class ApiCoreClient implements ApiCore {
     this.#retry = options.retry ?? { attempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
+    this.#modelsCacheMs = options.modelsCacheMs ?? MODELS_CACHE_MS;
   }
 
   /** Closes the keep-alive pool. */
@@ -292,6 +299,14 @@ export class ApiCoreClient implements ApiCore {
   // ---------- models and chat ----------
 
   async listModels(opts: CallOptions = {}): Promise<ModelInfo[]> {
+    // Autocomplete asks on every keystroke; the list changes rarely.
+    if (this.#models && this.#models.until > Date.now()) return this.#models.list;
+    const list = await this.#fetchModels(opts);
+    this.#models = { list, until: Date.now() + this.#modelsCacheMs };
+    return list;
+  }
+
+  async #fetchModels(opts: CallOptions): Promise<ModelInfo[]> {
     const body = (await this.#json('GET', '/v1/models', { ...opts, idempotent: true })) as { data?: unknown };
     if (!Array.isArray(body.data))
       throw new BotError('protocol', 'GET /v1/models answered without a data list');

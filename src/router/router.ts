@@ -299,7 +299,7 @@ export class Router {
         return ref!;
       },
       edit: async (ref, text, extras) => {
-        const key = `edit:${ref.chatId}:${ref.messageId}`;
+        const key = `edit:${ref.messageId}`; // the same key as pacedChannel: one interval per message
         await scheduler.acquire(key);
         await channel.edit(ref, {
           text: splitMessage(text, limits.maxChars)[0] ?? '',

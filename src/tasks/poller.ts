@@ -51,6 +51,9 @@ export class TaskPoller implements TaskTracker {
   #timer: unknown;
   #stopped = true;
   #ticking: Promise<void> | undefined;
+  /** Tasks being handled now (a delivery may wait for its chat's pacing budget). */
+  readonly #busy = new Set<string>();
+  readonly #handling = new Set<Promise<void>>();
 
   constructor(private readonly deps: PollerDeps) {
     this.#tasks = new TaskStore(deps.store);
@@ -71,6 +74,8 @@ export class TaskPoller implements TaskTracker {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#ticking;
+    // Deliveries under way finish; what is still pending stays in the store for the next start.
+    await Promise.allSettled([...this.#handling]);
   }
 
   get pending(): number {
@@ -120,70 +125,99 @@ export class TaskPoller implements TaskTracker {
     if (this.#stopped) return;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#ticking = this.tick().finally(() => {
-        this.#ticking = undefined;
-        this.#schedule(this.deps.intervalMs);
-      });
+      // The next tick is timed from when this one's fetches returned, not from when every delivery
+      // finished: a chat waiting for its pacing budget never holds up the others' tasks.
+      this.#ticking = this.#startTick()
+        .then(() => undefined)
+        .finally(() => {
+          this.#ticking = undefined;
+          this.#schedule(this.deps.intervalMs);
+        });
     }, delayMs);
   }
 
-  /** One round: expire, fetch each kind in batches, handle what came back. Never throws. */
+  /** One round, awaited to the end (deliveries included): for tests and benchmarks. Never throws. */
   async tick(): Promise<void> {
-    const now = this.#clock.now();
-    const records = [...this.#open.values()];
-    const work: Promise<void>[] = [];
-    for (const record of records) {
-      if (record.state === 'pending' && now > record.deadline) work.push(this.#expire(record));
-      else if (record.kind === 'video' && !this.#live.has(record.id))
-        work.push(this.#fail(record, t(record.lang, T.interrupted)));
-    }
-    const byKind = (kind: 'mj' | 'suno') => records.filter((r) => r.kind === kind && now <= r.deadline);
-    for (const batch of chunks(byKind('mj'), BATCH_SIZE)) work.push(this.#pollMj(batch));
-    for (const batch of chunks(byKind('suno'), BATCH_SIZE)) work.push(this.#pollSuno(batch));
-    await Promise.all(work);
+    await Promise.all(await this.#startTick());
   }
 
-  async #pollMj(batch: TaskRecord[]): Promise<void> {
-    let tasks: MjTask[];
+  /**
+   * Expires overdue tasks, asks each batch endpoint once per 100 tasks, and starts handling what
+   * came back. Resolves when the fetches are done, with the handling still running.
+   */
+  async #startTick(): Promise<Promise<void>[]> {
+    const now = this.#clock.now();
+    const records = [...this.#open.values()].filter((r) => !this.#busy.has(r.id));
+    const handling: Promise<void>[] = [];
+    for (const record of records) {
+      if (record.state === 'pending' && now > record.deadline)
+        handling.push(this.#guard(record, () => this.#expire(record)));
+      else if (record.kind === 'video' && !this.#live.has(record.id))
+        handling.push(this.#guard(record, () => this.#fail(record, t(record.lang, T.interrupted))));
+    }
+    const byKind = (kind: 'mj' | 'suno') => records.filter((r) => r.kind === kind && now <= r.deadline);
+    const fetches = [
+      ...chunks(byKind('mj'), BATCH_SIZE).map((batch) =>
+        this.#poll(
+          batch,
+          'midjourney',
+          (ids) => this.deps.apicore.mjFetchMany(ids),
+          (r, t) => this.#onMj(r, t),
+        ),
+      ),
+      ...chunks(byKind('suno'), BATCH_SIZE).map((batch) =>
+        this.#poll(
+          batch,
+          'suno',
+          (ids) => this.deps.apicore.sunoFetchMany(ids),
+          (r, t) => this.#onSuno(r, t),
+        ),
+      ),
+    ];
+    for (const started of await Promise.all(fetches)) handling.push(...started);
+    return handling;
+  }
+
+  /** One batch request, then each task's handling started on its own. */
+  async #poll<T extends { id: string }>(
+    batch: TaskRecord[],
+    name: string,
+    fetch: (ids: string[]) => Promise<T[]>,
+    handle: (record: TaskRecord, task: T | undefined) => Promise<void>,
+  ): Promise<Promise<void>[]> {
+    let tasks: T[];
     try {
-      tasks = await this.deps.apicore.mjFetchMany(batch.map((r) => r.upstreamId));
+      tasks = await fetch(batch.map((r) => r.upstreamId));
     } catch (error) {
       this.deps.log.warn(
         { err: error, tasks: batch.length },
-        'midjourney batch fetch failed; next tick retries',
+        `${name} batch fetch failed; next tick retries`,
       );
-      return;
+      return [];
     }
     const byId = new Map(tasks.map((task) => [task.id, task]));
-    await Promise.all(
-      batch.map((record) => this.#guard(record, () => this.#onMj(record, byId.get(record.upstreamId)))),
-    );
+    return batch.map((record) => this.#guard(record, () => handle(record, byId.get(record.upstreamId))));
   }
 
-  async #pollSuno(batch: TaskRecord[]): Promise<void> {
-    let tasks: SunoTask[];
-    try {
-      tasks = await this.deps.apicore.sunoFetchMany(batch.map((r) => r.upstreamId));
-    } catch (error) {
-      this.deps.log.warn({ err: error, tasks: batch.length }, 'suno batch fetch failed; next tick retries');
-      return;
-    }
-    const byId = new Map(tasks.map((task) => [task.id, task]));
-    await Promise.all(
-      batch.map((record) => this.#guard(record, () => this.#onSuno(record, byId.get(record.upstreamId)))),
-    );
-  }
-
-  /** One task's failure never stops the others. */
+  /** One task's failure never stops the others, and a task is never handled twice at once. */
   async #guard(record: TaskRecord, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      this.deps.log.error(
-        { err: error, task: record.id, chat: record.chat.id },
-        'task handling failed; next tick retries',
-      );
-    }
+    if (this.#busy.has(record.id)) return;
+    this.#busy.add(record.id);
+    const run = (async () => {
+      try {
+        await fn();
+      } catch (error) {
+        this.deps.log.error(
+          { err: error, task: record.id, chat: record.chat.id },
+          'task handling failed; next tick retries',
+        );
+      } finally {
+        this.#busy.delete(record.id);
+      }
+    })();
+    this.#handling.add(run);
+    await run;
+    this.#handling.delete(run);
   }
 
   async #onMj(record: TaskRecord, task: MjTask | undefined): Promise<void> {

@@ -113,7 +113,7 @@ describe('Telegram on grammY against the fake Bot API', () => {
     const dan = tg.user(14, 'Dan', 'zh-hans');
     const chat = tg.privateChat(14, dan);
     tg.sendPhoto(chat, dan, { bytes: Buffer.from(TINY_PNG), size: 25 * 1024 * 1024 });
-    const reply = await tg.waitFor((f) => botMessages(chat.id)[0], 5000);
+    const reply = await tg.waitFor((_f) => botMessages(chat.id)[0], 5000);
     expect(reply.text).toBe('图片太大（25.0 MB），上限为 20.0 MB。');
     expect(tg.downloads).toHaveLength(0);
     expect(api.requestsTo('POST', '/mj/submit/describe')).toHaveLength(0);
@@ -149,7 +149,7 @@ describe('Telegram on grammY against the fake Bot API', () => {
     tg.sendText(group, gus, '@apicore_test_bot what is 1+1? 一加一');
     // In groups the model is told who is speaking.
     await tg.waitFor(
-      (f) => botMessages(group.id).some((m) => m.text === 'Echo: Gus: what is 1+1? 一加一'),
+      (_f) => botMessages(group.id).some((m) => m.text === 'Echo: Gus: what is 1+1? 一加一'),
       8000,
     );
     expect(api.requestsTo('POST', '/v1/chat/completions')).toHaveLength(1);
@@ -187,7 +187,7 @@ describe('Telegram on grammY against the fake Bot API', () => {
     });
     api.enqueue('POST /v1/chat/completions', slowAnswer());
     tg.sendText(chat, kim, 'hello');
-    await tg.waitFor((f) => botMessages(chat.id).some((m) => m.text === VISIBLE), 10_000);
+    await tg.waitFor((_f) => botMessages(chat.id).some((m) => m.text === VISIBLE), 10_000);
     expect(tg.errors.filter((e) => e.error_code === 429)).toHaveLength(1);
   });
 
@@ -201,7 +201,7 @@ describe('Telegram on grammY against the fake Bot API', () => {
     });
     api.enqueue('POST /v1/chat/completions', { kind: 'sse', events: chatChunks('**bold** 粗体 <odd>') });
     tg.sendText(chat, lee, 'markdown please');
-    const answer = await tg.waitFor((f) => botMessages(chat.id).find((m) => m.text.includes('粗体')), 8000);
+    const answer = await tg.waitFor((_f) => botMessages(chat.id).find((m) => m.text.includes('粗体')), 8000);
     expect(answer.text).toBe('**bold** 粗体 <odd>');
     expect(answer.parse_mode).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import type {
   PlatformButton,
   ReplyChannel,
 } from '../../core/platform.js';
+import { downloadPool } from './http.js';
 import { TELEGRAM_MAX_CAPTION_CHARS, TELEGRAM_MAX_THUMBNAIL_BYTES } from './limits.js';
 import { toTelegramHtml, visibleLength } from './markdown.js';
 
@@ -59,7 +60,7 @@ async function withHtml<T>(
 async function thumbnail(url: string | undefined): Promise<InputFile | undefined> {
   if (!url) return undefined;
   try {
-    const res = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const res = await request(url, { dispatcher: downloadPool, headersTimeout: 10_000, bodyTimeout: 10_000 });
     const size = Number(res.headers['content-length'] ?? Number.NaN);
     if (res.statusCode !== 200 || !(size <= TELEGRAM_MAX_THUMBNAIL_BYTES)) {
       res.body.on('error', () => {});
@@ -81,7 +82,7 @@ export class TelegramChannel implements ReplyChannel {
   constructor(
     private readonly api: Api,
     private readonly chatId: number,
-    private readonly isPrivate: boolean,
+    isPrivate: boolean,
     private readonly drafts: DraftSupport,
     private readonly log: Logger,
   ) {

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { formatBytes } from '../../core/media.js';
 import type { IncomingFile, MediaKind } from '../../core/platform.js';
 import { BotError } from '../../errors.js';
+import { downloadPool } from './http.js';
 
 export interface FileSource {
   api: Api;
@@ -44,7 +45,9 @@ export function telegramFile(
         throw new BotError('upstream', 'Telegram gave no file path', { code: 'no_file_path' });
       if (info.file_size !== undefined && info.file_size > maxBytes)
         throw tooLarge(name, info.file_size, maxBytes);
-      const res = await request(`${source.apiRoot}/file/bot${source.token}/${info.file_path}`);
+      const res = await request(`${source.apiRoot}/file/bot${source.token}/${info.file_path}`, {
+        dispatcher: downloadPool,
+      });
       if (res.statusCode !== 200) {
         await res.body.dump();
         throw new BotError('upstream', `Telegram file download answered ${res.statusCode}`, {

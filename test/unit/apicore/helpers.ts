@@ -19,7 +19,13 @@ export type Json = any;
 export const RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } as const;
 
 export function makeClient(fake: FakeApiCore, extra: Partial<ApiCoreClientOptions> = {}): ApiCoreClient {
-  return new ApiCoreClient({ baseUrl: fake.url, apiKey: FAKE_API_KEY, retry: { ...RETRY }, ...extra });
+  return new ApiCoreClient({
+    baseUrl: fake.url,
+    apiKey: FAKE_API_KEY,
+    retry: { ...RETRY },
+    modelsCacheMs: 0,
+    ...extra,
+  });
 }
 
 export interface Harness {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FAKE_MP3, FAKE_MP4, FakeApiCore, openAiError, TINY_PNG } from '../../fakes/apicore.js';
+import { ApiCoreClient } from '../../../src/apicore/client.js';
+import { FAKE_API_KEY, FAKE_MP3, FAKE_MP4, FakeApiCore, openAiError, TINY_PNG } from '../../fakes/apicore.js';
 import { botError, expectAuth, expectJsonRequest, only, useFake } from './helpers.js';
 
 const h = useFake();
@@ -271,5 +272,22 @@ describe('download', () => {
     expect(e.kind).toBe('not_found');
     expect(cdn.requestsTo('GET', '/files/missing.webp')).toHaveLength(1);
     cdn.unexpected.splice(0); // the fake records the unknown file name as unexpected
+  });
+});
+
+describe('listModels cache', () => {
+  it('reuses the model list for a minute by default, so autocomplete does not ask on every keystroke', async () => {
+    const fake = await FakeApiCore.start();
+    const client = new ApiCoreClient({ baseUrl: fake.url, apiKey: FAKE_API_KEY });
+    try {
+      const first = await client.listModels();
+      const second = await client.listModels();
+      expect(second).toEqual(first);
+      expect(first.map((m) => m.id)).toContain('gpt-4o-mini');
+      expect(fake.requestsTo('GET', '/v1/models')).toHaveLength(1);
+    } finally {
+      await client.close();
+      await fake.close();
+    }
   });
 });
