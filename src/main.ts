@@ -7,8 +7,6 @@ import type { PlatformAdapter } from './core/platform.js';
 import type { Store } from './core/store.js';
 import { createLogger } from './log.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
-import { DiscordPlatform } from './platforms/discord/discord-platform.js';
-import { TelegramPlatform } from './platforms/telegram/telegram-platform.js';
 import { connectStore } from './store/index.js';
 
 function fail(message: string): never {
@@ -37,6 +35,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     level: config.logLevel,
     secrets: [config.apicore.apiKey, config.telegram?.token, config.discord?.token],
   });
+  // Platform libraries load only when their platform is on: discord.js alone takes a few hundred ms.
   const adapters: PlatformAdapter[] = [];
   const consolePlatform = consoleMode
     ? new ConsolePlatform({ input: process.stdin, output: process.stdout, locale: env.LANG })
@@ -45,6 +44,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const summaries = commandSummaries(commands);
   if (config.telegram) {
     const { token, apiRoot, webhook } = config.telegram;
+    const { TelegramPlatform } = await import('./platforms/telegram/telegram-platform.js');
     adapters.push(
       new TelegramPlatform({
         token,
@@ -58,8 +58,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       }),
     );
   }
-
   if (config.discord) {
+    const { DiscordPlatform } = await import('./platforms/discord/discord-platform.js');
     adapters.push(
       new DiscordPlatform({
         ...config.discord,

@@ -27,7 +27,7 @@ interface Waiter {
  * Paces the sends and edits of one chat. Every answer streaming in the chat asks it for a slot
  * before each request, so they share the chat's budget instead of each pretending to own it.
  * Grants go to the waiter that may go earliest (its message's own interval and the chat's window
- * both respected); final edits go before intermediate ones when both may go.
+ * both respected); final edits skip the message interval and go before intermediate ones.
  */
 export class ChatScheduler {
   readonly #sent: number[] = []; // times of recent operations, oldest first
@@ -75,7 +75,9 @@ export class ChatScheduler {
       this.#sent.length < this.budget.count
         ? now
         : this.#sent[this.#sent.length - this.budget.count]! + this.budget.perMs;
-    const last = this.#lastByMessage.get(w.messageKey);
+    // A final edit goes as soon as the chat's window allows: the per-message interval only thins
+    // out intermediate edits, and waiting it out would delay the whole answer's last words.
+    const last = w.urgent ? undefined : this.#lastByMessage.get(w.messageKey);
     const messageReady = last === undefined ? now : last + this.minEditIntervalMs;
     return Math.max(windowReady, messageReady);
   }

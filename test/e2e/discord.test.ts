@@ -56,10 +56,17 @@ function slowAnswer(answer: string): Scripted {
   return { kind: 'sse', events: [first!, second!, stop!], delayMs: 500 };
 }
 
-/** What the user sees edit by edit for a {@link slowAnswer}. */
-function slowEdits(answer: string): string[] {
+/**
+ * What the user sees edit by edit for a {@link slowAnswer}: the placeholder, the first half at once,
+ * maybe the whole text still growing, and the final text (a final edit does not wait out the
+ * message's edit interval, so it may replace the growing one).
+ */
+function expectSlowEdits(edits: string[], answer: string): void {
   const half = splitCodePoints(answer, 2)[0]!;
-  return [PLACEHOLDER, half + CURSOR, answer + CURSOR, answer];
+  expect(edits.slice(0, 2)).toEqual([PLACEHOLDER, half + CURSOR]);
+  expect(edits.at(-1)).toBe(answer);
+  expect([3, 4]).toContain(edits.length);
+  if (edits.length === 4) expect(edits[2]).toBe(answer + CURSOR);
 }
 
 const fences = (s: string) => (s.match(/^```/gm) ?? []).length;
@@ -151,12 +158,13 @@ describe('Discord: commands and answers', () => {
     expect(rec.callbacks.map((c) => [c.type, c.status])).toEqual([[5, 204]]);
     expect(rec.callbacks[0]!.at - rec.dispatchedAt).toBeLessThan(1000);
     // The placeholder, the first words at once, then edits at most one a second.
-    expect(original.edits).toEqual(slowEdits(answer));
+    expectSlowEdits(original.edits, answer);
     expect(rec.followUps).toEqual([]);
+    // Intermediate edits at most one a second; the final one as soon as the answer is complete.
     const times = patchesOf(token).map((c) => c.at);
-    expect(times).toHaveLength(4);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(900);
-    expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(900);
+    expect(times.length).toBe(original.edits.length);
+    if (times.length === 4) expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(900);
+    expect(times.at(-1)! - times[1]!).toBeGreaterThanOrEqual(900);
 
     // Replying to the answer continues its conversation, answered as a Discord reply.
     const asked = discord.messageCreate({
@@ -228,7 +236,7 @@ describe('Discord: commands and answers', () => {
       return o?.content === answer ? o : undefined;
     }, 6000);
     expect(patchesOf(token).map((c) => c.status)).toEqual([200, 429, 200, 200, 200]);
-    expect(original.edits).toEqual(slowEdits(answer));
+    expectSlowEdits(original.edits, answer);
   });
 
   it('model autocomplete answers within 3 s from /v1/models, filtered, and cached', async () => {

@@ -33,6 +33,16 @@ describe('ChatScheduler', () => {
     expect(log).toEqual(['final', 'x']);
   });
 
+  it('lets a final edit skip its message’s interval, but never the chat’s window', async () => {
+    const s = new ChatScheduler({ count: 2, perMs: 1000 }, 800);
+    const log: string[] = [];
+    await s.acquire('m');
+    void s.acquire('m', true).then(() => log.push(`final@${Date.now()}`));
+    void s.acquire('other', true).then(() => log.push(`other@${Date.now()}`));
+    await vi.runAllTimersAsync();
+    expect(log).toEqual(['final@0', 'other@1000']);
+  });
+
   it('forgets a chat only when forgetting cannot break its budget', async () => {
     const registry = new SchedulerRegistry();
     const a = registry.for('chat', { count: 1, perMs: 1000 }, 0);
