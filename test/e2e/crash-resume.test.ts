@@ -24,7 +24,7 @@ interface Bot {
 
 /** The real bot (`npm run console`'s entry point) as a separate process. */
 function startBot(storeFile: string): Bot {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
+  const child = spawn(process.execPath, ['dist/main.mjs', '--console'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

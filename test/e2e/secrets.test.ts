@@ -51,7 +51,7 @@ describe('secrets', () => {
     writeFileSync(photo, TINY_PNG);
     // Telegram runs in the same process whenever its token is set (console mode included): it talks
     // to the loopback fake, never to Telegram. Discord is pointed at its fake too, should it start.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
+    const child = spawn(process.execPath, ['dist/main.mjs', '--console'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

@@ -25,7 +25,7 @@ describe('graceful shutdown and health', () => {
       events: chatChunks(answer, { pieces: 10 }),
       delayMs: 150,
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
+    const child = spawn(process.execPath, ['dist/main.mjs', '--console'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
