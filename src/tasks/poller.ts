@@ -12,7 +12,7 @@ import { StatusMessage } from './status.js';
 import { TaskStore } from './task-store.js';
 import { progressBar, T } from './texts.js';
 
-/** The batch endpoints take up to this many ids a request. */
+/** Ids in one batch request (SQLite-backed gateways allow 999 query parameters; 100 is safe). */
 export const BATCH_SIZE = 100;
 /** How long each kind may run before the bot gives up (upstreams stop at about 10 minutes). */
 export const DEADLINE_MS: Record<TaskKind, number> = {
@@ -54,6 +54,8 @@ export class TaskPoller implements TaskTracker {
   /** Tasks being handled now (a delivery may wait for its chat's pacing budget). */
   readonly #busy = new Set<string>();
   readonly #handling = new Set<Promise<void>>();
+  /** Where each kind's next batch starts when more than BATCH_SIZE tasks are pending. */
+  readonly #cursor = { mj: 0, suno: 0 };
 
   constructor(private readonly deps: PollerDeps) {
     this.#tasks = new TaskStore(deps.store);
@@ -155,27 +157,43 @@ export class TaskPoller implements TaskTracker {
       else if (record.kind === 'video' && !this.#live.has(record.id))
         handling.push(this.#guard(record, () => this.#fail(record, t(record.lang, T.interrupted))));
     }
-    const byKind = (kind: 'mj' | 'suno') => records.filter((r) => r.kind === kind && now <= r.deadline);
-    const fetches = [
-      ...chunks(byKind('mj'), BATCH_SIZE).map((batch) =>
+    const pending = (kind: 'mj' | 'suno') => records.filter((r) => r.kind === kind && now <= r.deadline);
+    const mj = this.#nextBatch('mj', pending('mj'));
+    const suno = this.#nextBatch('suno', pending('suno'));
+    const fetches: Promise<Promise<void>[]>[] = [];
+    if (mj.length) {
+      fetches.push(
         this.#poll(
-          batch,
+          mj,
           'midjourney',
           (ids) => this.deps.apicore.mjFetchMany(ids),
-          (r, t) => this.#onMj(r, t),
+          (r, x) => this.#onMj(r, x),
         ),
-      ),
-      ...chunks(byKind('suno'), BATCH_SIZE).map((batch) =>
+      );
+    }
+    if (suno.length) {
+      fetches.push(
         this.#poll(
-          batch,
+          suno,
           'suno',
           (ids) => this.deps.apicore.sunoFetchMany(ids),
-          (r, t) => this.#onSuno(r, t),
+          (r, x) => this.#onSuno(r, x),
         ),
-      ),
-    ];
+      );
+    }
     for (const started of await Promise.all(fetches)) handling.push(...started);
     return handling;
+  }
+
+  /**
+   * One request per kind a tick, whatever the number pending: up to BATCH_SIZE tasks, taken in
+   * turn, so with more pending every task is still asked about every few ticks.
+   */
+  #nextBatch(kind: 'mj' | 'suno', pending: TaskRecord[]): TaskRecord[] {
+    if (pending.length <= BATCH_SIZE) return pending;
+    const start = this.#cursor[kind] % pending.length;
+    this.#cursor[kind] = start + BATCH_SIZE;
+    return [...pending.slice(start), ...pending.slice(0, start)].slice(0, BATCH_SIZE);
   }
 
   /** One batch request, then each task's handling started on its own. */
@@ -356,10 +374,4 @@ export class TaskPoller implements TaskTracker {
       this.#idle.clear();
     }
   }
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

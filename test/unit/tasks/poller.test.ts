@@ -80,20 +80,25 @@ describe('TaskPoller', () => {
     current = undefined;
   });
 
-  it('asks each batch endpoint at most once per 100 tasks a tick, however many are pending', async () => {
+  it('asks each batch endpoint once a tick, however many are pending, and reaches every task in turn', async () => {
     const s = using_(setup());
     await s.poller.start([s.adapter]);
     for (let i = 0; i < 250; i++) await submitted(s, 'mj', 'imagine', `mj-${i}`);
     for (let i = 0; i < 250; i++) await submitted(s, 'suno', 'song', `suno-${i}`);
     fake.requests.length = 0;
-    await s.poller.tick();
-    expect(count('/mj/task/list-by-condition')).toBe(3);
-    expect(count('/suno/fetch')).toBe(3);
-    expect(fake.requests).toHaveLength(6);
-    const sizes = fake
-      .requestsTo('POST', '/mj/task/list-by-condition')
-      .map((r) => (r.json as { ids: string[] }).ids.length);
-    expect(sizes).toEqual([100, 100, 50]);
+    const asked = new Set<string>();
+    for (let tick = 1; tick <= 3; tick++) {
+      await s.poller.tick();
+      // One request per kind per tick, at most 100 ids each.
+      expect(count('/mj/task/list-by-condition')).toBe(tick);
+      expect(count('/suno/fetch')).toBe(tick);
+      expect(fake.requests).toHaveLength(2 * tick);
+    }
+    for (const r of fake.requests) for (const id of (r.json as { ids: string[] }).ids) asked.add(id);
+    const sizes = fake.requests.map((r) => (r.json as { ids: string[] }).ids.length);
+    expect(sizes.every((n) => n === 100)).toBe(true);
+    // In three ticks every one of the 500 pending tasks was asked about.
+    expect(asked.size).toBe(500);
   });
 
   it('edits the status only when progress changed, then delivers the grid with its buttons', async () => {
