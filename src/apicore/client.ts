@@ -63,7 +63,9 @@ export interface ApiCoreClientOptions {
 export function createDispatcher(): Dispatcher {
   return new Agent({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    connections: 64,
+    // No cap on connections per origin: every streamed answer holds one for its whole length,
+    // and a cap would queue the 65th chat behind the others.
+    connections: null,
     connect: { timeout: CONNECT_TIMEOUT_MS },
   });
 }
