@@ -199,23 +199,6 @@ async function* withTools(
   }
 }
 
-/** Passes pieces through, adding up the usage the gateway reports (the last report of a round wins). */
-async function* countTokens(
-  source: AsyncIterable<AnswerPiece>,
-  spent: { tokens: number },
-): AsyncGenerator<AnswerPiece> {
-  let round = 0;
-  for await (const piece of source) {
-    if (piece.type === 'usage') {
-      spent.tokens += piece.usage.totalTokens - round;
-      round = piece.usage.totalTokens;
-    } else if (piece.type === 'done') {
-      round = 0;
-    }
-    yield piece;
-  }
-}
-
 /** Images, audio and video linked in an answer, sent after it as real attachments. */
 async function sendMediaLinks(ctx: CommandContext<unknown>, answer: string): Promise<void> {
   const links = extractMediaLinks(answer);
@@ -300,13 +283,14 @@ export function createChatService(store: Store): ChatService {
             ),
           )
         : withTools(ctx, model, toOpenAi(system, turns, group), images[0]);
-      const spent = { tokens: 0 };
-      const outcome = await ctx.stream(countTokens(withTranscripts(transcripts, stream), spent), {
+      // One generator layer less per token when there is nothing to put above the answer.
+      const source = transcripts.length ? withTranscripts(transcripts, stream) : stream;
+      const outcome = await ctx.stream(source, {
         footer: dropped > 0 ? ctx.t(TRIMMED_NOTE, { n: dropped }) : undefined,
       });
       // What the gateway reported, or an estimate when it reported nothing (a cut stream still costs).
       const tokens =
-        spent.tokens ||
+        outcome.tokens ||
         sized.reduce((n, x) => n + x.tokens, 0) + estimateTokens(outcome.text + outcome.reasoning);
       await ctx.usage.add({ tokens });
       if (outcome.text) await sendMediaLinks(ctx, outcome.text);

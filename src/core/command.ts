@@ -92,6 +92,8 @@ export interface StreamOutcome {
   reasoning: string;
   refs: MessageRef[];
   error: Error | undefined;
+  /** Tokens the gateway reported for the answer (every round of a tool loop added up); 0 when none. */
+  tokens: number;
 }
 
 export interface StreamOptions {

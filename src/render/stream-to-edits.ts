@@ -43,6 +43,8 @@ export async function renderStream(
   const shown: string[] = [];
   const key = `answer:${Math.random().toString(36).slice(2)}`;
   let error: Error | undefined;
+  let tokens = 0;
+  let roundTokens = 0;
   let done = false;
   let dirty = false;
   let wake: (() => void) | undefined;
@@ -72,7 +74,14 @@ export async function renderStream(
         if (piece.type === 'text') state.answer += piece.text;
         else if (piece.type === 'reasoning') state.reasoning += piece.text;
         else if (piece.type === 'status') state.status = piece.text;
-        else continue;
+        else {
+          // Usage reports are cumulative within a round; a round ends with `done`.
+          if (piece.type === 'usage') {
+            tokens += piece.usage.totalTokens - roundTokens;
+            roundTokens = piece.usage.totalTokens;
+          } else if (piece.type === 'done') roundTokens = 0;
+          continue;
+        }
         poke();
       }
     } catch (e) {
@@ -168,5 +177,5 @@ export async function renderStream(
   await show(chunks, true);
   o.scheduler.release(key);
   o.scheduler.release(placeholderKey);
-  return { text: state.answer, reasoning: state.reasoning, refs, error };
+  return { text: state.answer, reasoning: state.reasoning, refs, error, tokens };
 }
