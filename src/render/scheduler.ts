@@ -18,6 +18,7 @@ export const systemClock: Clock = {
 
 interface Waiter {
   messageKey: string;
+  /** Final edits: skip the message's interval, go first. */
   urgent: boolean;
   seq: number;
   resolve: () => void;
@@ -48,6 +49,21 @@ export class ChatScheduler {
       this.#waiters.push({ messageKey, urgent, seq: this.#seq++, resolve });
       this.#pump();
     });
+  }
+
+  /**
+   * Makes a message's pending requests urgent: its answer has just ended, so the waiting request
+   * becomes the final one and must not sit out the per-message interval.
+   */
+  promote(messageKey: string): void {
+    let changed = false;
+    for (const w of this.#waiters) {
+      if (w.messageKey === messageKey && !w.urgent) {
+        w.urgent = true;
+        changed = true;
+      }
+    }
+    if (changed) this.#pump();
   }
 
   /** Forgets a finished message's pacing state. */

@@ -89,6 +89,8 @@ export async function renderStream(
     } finally {
       done = true;
       wake?.();
+      // A request waiting for the message's interval now carries the final text: let it go.
+      o.scheduler.promote(key);
     }
   })();
 

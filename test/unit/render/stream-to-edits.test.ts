@@ -71,6 +71,20 @@ describe('renderStream', () => {
     expect(channel.visible()).toEqual(['第一个词 first words 🌱']);
   });
 
+  it('sends the final text as soon as the answer ends, not after the edit interval', async () => {
+    const channel = new RecordingChannel(10);
+    const scheduler = new ChatScheduler({ count: 10, perMs: 3000 }, 1000);
+    // 13 tokens 100 ms apart, ending at 1.3 s: edits go at ~0.1 s and ~1.1 s, and the next request
+    // waits for ~2.1 s when the answer ends.
+    const answer = 'abcdefghijklm';
+    const p = renderStream(textStream(pieces(answer, 1), 100), options(channel, scheduler));
+    await vi.runAllTimersAsync();
+    await p;
+    const last = channel.ops.at(-1)!;
+    expect(last.text).toBe(answer);
+    expect(last.at).toBeLessThan(1400);
+  });
+
   it('paces edits of one message at the platform interval and never repeats a text', async () => {
     const channel = new RecordingChannel();
     const scheduler = new ChatScheduler(privateLimits.privateBudget, privateLimits.minEditIntervalMs);
