@@ -64,7 +64,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       new DiscordPlatform({
         ...config.discord,
         commands: summaries,
-        log: log.child({ platform: 'discord' }),
+        log, // the adapter adds its own platform field
       }),
     );
   }

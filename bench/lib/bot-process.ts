@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MonitorReport } from '../monitor.js';
+import type { BotBuild } from './build.js';
+import type { SessionInfo } from './protocol.js';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BENCH_API_KEY = 'sk-bench-0123456789abcdef';
+
+export interface BotLaunch {
+  build: BotBuild;
+  session: SessionInfo;
+  /** The entry point: what `npm start` runs, unless a what-if row says otherwise. */
+  entry?: string | undefined;
+  /** Preload bench/monitor.ts and open an IPC channel to it. */
+  monitor: boolean;
+  storeUrl: string;
+  logLevel: string;
+  env?: Record<string, string>;
+  /**
+   * Profile into this folder: with the monitor, the main thread between monitor start and stop
+   * (phase.cpuprofile); without it, the whole process (`--cpu-prof`, written at exit).
+   */
+  profileDir?: string | undefined;
+}
+
+function platformEnv(session: SessionInfo): Record<string, string> {
+  const { telegram, discord } = session;
+  return {
+    ...(telegram ? { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot } : {}),
+    ...(discord
+      ? {
+          DISCORD_BOT_TOKEN: discord.token,
+          DISCORD_APPLICATION_ID: discord.applicationId,
+          DISCORD_API_URL: discord.restBase,
+          DISCORD_GUILD_ID: discord.guildId,
+        }
+      : {}),
+  };
+}
+
+/**
+ * The real bot as its own process, started the way `npm start` starts it (see build.ts), in an
+ * empty working directory (no `.env`) and a minimal environment.
+ */
+export class BotProcess {
+  readonly stderr: string[] = [];
+  /** Log lines saying the client waited for a rate limit (discord.js logs these at debug). */
+  rateLimitedLines = 0;
+  readonly spawnedAt: number;
+  /** performance.now() of this process when the bot logged "ready". */
+  readonly ready: Promise<number>;
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+  #reports: ((r: MonitorReport) => void)[] = [];
+  #started: (() => void)[] = [];
+
+  constructor(launch: BotLaunch) {
+    const cwd = mkdtempSync(join(tmpdir(), 'bench-bot-'));
+    const args = [
+      ...(launch.profileDir && !launch.monitor ? ['--cpu-prof', '--cpu-prof-dir', launch.profileDir] : []),
+      ...launch.build.execArgv,
+      ...(launch.monitor ? ['--import', launch.build.monitor] : []),
+      launch.entry ?? launch.build.main,
+    ];
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? cwd,
+      TMPDIR: tmpdir(),
+      APICORE_API_KEY: BENCH_API_KEY,
+      APICORE_BASE_URL: launch.session.upstreamUrl,
+      ...platformEnv(launch.session),
+      STORE_URL: launch.storeUrl,
+      LOG_LEVEL: launch.logLevel,
+      RATE_LIMIT_PER_MINUTE: '0',
+      DEFAULT_MODEL: 'gpt-4o-mini',
+      ...(launch.profileDir && launch.monitor ? { BENCH_PROFILE_DIR: launch.profileDir } : {}),
+      ...launch.env,
+    };
+    this.spawnedAt = performance.now();
+    this.#child = spawn(process.execPath, args, {
+      cwd,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', ...(launch.monitor ? (['ipc'] as const) : [])],
+    });
+    let resolveReady: (at: number) => void = () => {};
+    let rejectReady: (e: Error) => void = () => {};
+    this.ready = new Promise((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    this.ready.catch(() => {});
+    let partial = '';
+    this.#child.stderr!.setEncoding('utf8');
+    this.#child.stderr!.on('data', (chunk: string) => {
+      const at = performance.now();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (this.stderr.length < 2000) this.stderr.push(line);
+        if (line.includes('rate limited')) this.rateLimitedLines++;
+        if (line.includes('"msg":"ready"')) resolveReady(at);
+      }
+    });
+    this.#child.on('message', (m: MonitorReport | { monitor: 'started' }) => {
+      if (m.monitor === 'started') for (const f of this.#started.splice(0)) f();
+      else for (const f of this.#reports.splice(0)) f(m);
+    });
+    this.exited = new Promise((res) => {
+      this.#child.on('exit', (code) => {
+        rejectReady(new Error(`the bot exited (${code}) before ready: ${this.stderr.slice(-5).join('\n')}`));
+        res(code);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  /** Lines at warn level or above that the bot logged. */
+  get problems(): string[] {
+    return this.stderr.filter((l) => /"level":(40|50|60)/.test(l) || /^fatal|Error/.test(l));
+  }
+
+  monitorStart(): Promise<void> {
+    return new Promise((res) => {
+      this.#started.push(res);
+      this.#child.send({ monitor: 'start' });
+    });
+  }
+
+  monitorStop(): Promise<MonitorReport> {
+    return new Promise((res) => {
+      this.#reports.push(res);
+      this.#child.send({ monitor: 'stop' });
+    });
+  }
+
+  /** SIGTERM (the bot drains and exits), SIGKILL after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<number | null> {
+    if (this.#child.exitCode !== null) return this.#child.exitCode;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
