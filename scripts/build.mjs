@@ -4,10 +4,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const OUT = 'dist';
 const ENTRIES = { main: 'src/main.ts', 'register-discord': 'src/register-discord.ts' };
-const SOURCES = ['src', 'commands', 'package.json', 'package-lock.json'];
+const SOURCES = ['src', 'commands', 'scripts', 'package.json', 'package-lock.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0; // a deployment that ships dist/ without the sources
@@ -23,33 +24,4 @@ const stale =
 
 if (process.argv.includes('--if-stale') && !stale) process.exit(0);
 
-await build({
-  entryPoints: ENTRIES,
-  outdir: OUT,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  // Bundling renames clashing classes (AbortSignal → AbortSignal2); node-fetch, under grammY, checks
-  // the signal's constructor name, so names are kept.
-  keepNames: true,
-  logLevel: 'warning',
-  // Native or optional packages stay outside the bundle: better-sqlite3's binding, and the
-  // optional speed-ups discord.js and ws look for inside try/catch.
-  external: [
-    'better-sqlite3',
-    'zlib-sync',
-    'bufferutil',
-    'utf-8-validate',
-    'erlpack',
-    '@discordjs/opus',
-    'sodium-native',
-  ],
-  // Some bundled CommonJS packages call require(); ESM output needs one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-});
+await build({ ...BUNDLE_OPTIONS, entryPoints: ENTRIES, outdir: OUT, sourcemap: 'linked' });

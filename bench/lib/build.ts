@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
 
 /** How the bench starts bot processes. */
 export interface BotBuild {
@@ -20,8 +21,8 @@ export interface BotBuild {
 
 /**
  * `npm start` runs dist/main.mjs, an esbuild bundle made by scripts/build.mjs (rebuilt when stale);
- * the bench runs exactly that, and bundles its own two entries the same way (options mirror
- * scripts/build.mjs) into bench/.build/, so no bot process carries tsx.
+ * the bench runs exactly that, and bundles its own two entries the same way (the same options,
+ * scripts/bundle-options.mjs) into bench/.build/, so no bot process carries tsx.
  */
 export async function buildBot(root: string, options: { sources?: boolean } = {}): Promise<BotBuild> {
   const out = join(root, 'bench/.build');
@@ -41,28 +42,10 @@ export async function buildBot(root: string, options: { sources?: boolean } = {}
   // Its output goes to standard error: standard output is the table's.
   execFileSync(process.execPath, [script, '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] });
   await build({
+    ...BUNDLE_OPTIONS,
     absWorkingDir: root,
     entryPoints: { 'bot-main': 'bench/lib/bot-main.ts', monitor: 'bench/monitor.ts' },
     outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    keepNames: true,
-    logLevel: 'warning',
-    external: [
-      'better-sqlite3',
-      'zlib-sync',
-      'bufferutil',
-      'utf-8-validate',
-      'erlpack',
-      '@discordjs/opus',
-      'sodium-native',
-    ],
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   });
   return {
     main: join(root, 'dist/main.mjs'),
