@@ -37,6 +37,10 @@ describe('redis store', () => {
     expect(JSON.parse((await raw.get(`tasks-${tag}::k`)) ?? 'null')).toMatchObject({ value: 'tasks' });
 
     await store.close();
+    // The server notices the closed connection a moment later: wait for it (bounded).
+    const deadline = Date.now() + 3000;
+    while ((await connectedClients()) !== before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await connectedClients()).toBe(before);
     await store.close(); // twice is harmless
   });
