@@ -1,5 +1,15 @@
-import { defineCommand } from '../src/core/command.js';
+import { type CommandContext, defineCommand } from '../src/core/command.js';
 import { startTask } from './lib/tasks.js';
+
+/** Submits a Midjourney imagine and tracks it; shared by /imagine and the chat's make_image tool. */
+export function submitImagine(ctx: CommandContext<unknown>, prompt: string) {
+  return startTask(ctx, {
+    kind: 'mj',
+    purpose: 'imagine',
+    meta: { prompt },
+    submit: () => ctx.apicore.mjImagine({ prompt }, { signal: ctx.signal }),
+  });
+}
 
 export default defineCommand({
   name: 'imagine',
@@ -18,12 +28,6 @@ export default defineCommand({
     },
   ],
   async run(ctx) {
-    const prompt = ctx.args.prompt;
-    await startTask(ctx, {
-      kind: 'mj',
-      purpose: 'imagine',
-      meta: { prompt },
-      submit: () => ctx.apicore.mjImagine({ prompt }, { signal: ctx.signal }),
-    });
+    await submitImagine(ctx, ctx.args.prompt);
   },
 });

@@ -1,4 +1,5 @@
-import { startTask } from '../../commands/lib/tasks.js';
+import { submitDescribe } from '../../commands/describe.js';
+import { submitImagine } from '../../commands/imagine.js';
 import { submitSong } from '../../commands/song.js';
 import type { ToolCall, ToolSpec } from '../core/apicore.js';
 import type { CommandContext } from '../core/command.js';
@@ -97,12 +98,7 @@ export async function runTool(
       case 'make_image': {
         const prompt = str(args.prompt)?.trim();
         if (!prompt) return { name, result: 'error: prompt is required' };
-        const record = await startTask(ctx, {
-          kind: 'mj',
-          purpose: 'imagine',
-          meta: { prompt },
-          submit: () => ctx.apicore.mjImagine({ prompt }, { signal: ctx.signal }),
-        });
+        const record = await submitImagine(ctx, prompt);
         return {
           name,
           result: record
@@ -128,11 +124,7 @@ export async function runTool(
       }
       case 'describe_image': {
         if (!image) return { name, result: 'error: no image is attached' };
-        const record = await startTask(ctx, {
-          kind: 'mj',
-          purpose: 'describe',
-          submit: () => ctx.apicore.mjDescribe(image, { signal: ctx.signal }),
-        });
+        const record = await submitDescribe(ctx, image);
         return {
           name,
           result: record ? `submitted; four prompts will be posted in the chat` : 'the task was refused',

@@ -2,8 +2,8 @@ import { Agent, setGlobalDispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSunoMusicStages } from '../fakes/apicore/suno.js';
 import { FAKE_API_KEY, FAKE_MP3, FakeApiCore, TINY_PNG } from '../fakes/apicore.js';
-import { DEFAULT_GUILD_ID, type FakeDiscord, type StoredMessage } from '../fakes/discord.js';
-import { type DiscordRun, startDiscordApp } from '../helpers/discord-app.js';
+import type { FakeDiscord, StoredMessage } from '../fakes/discord.js';
+import { type DiscordRun, startGuildApp, webhookPatches } from '../helpers/discord-app.js';
 
 /** One channel per scenario: each chat has its own pacing budget, so they run side by side. */
 const CH = {
@@ -22,17 +22,7 @@ beforeAll(async () => {
   // downloads do): uploads must still work, since discord.js would otherwise pick it up.
   setGlobalDispatcher(new Agent());
   apicore = await FakeApiCore.start();
-  run = await startDiscordApp(apicore, {
-    discord: {
-      guilds: [
-        {
-          id: DEFAULT_GUILD_ID,
-          name: 'Test Guild',
-          channels: Object.entries(CH).map(([name, id]) => ({ id, name })),
-        },
-      ],
-    },
-  });
+  run = await startGuildApp(apicore, CH);
   discord = run.discord;
 });
 
@@ -41,11 +31,7 @@ afterAll(async () => {
   await apicore?.close();
 });
 
-/** The webhook PATCHes made with one interaction's token. */
-const patchesOf = (token: string) =>
-  discord.calls.filter(
-    (c) => c.method === 'PATCH' && c.path.startsWith(`/webhooks/${discord.applicationId}/${token}/`),
-  );
+const patchesOf = (token: string) => webhookPatches(discord, token);
 
 const labels = (m: StoredMessage | undefined) =>
   (m?.components as { components: { label: string; custom_id: string }[] }[] | undefined)?.map((row) =>

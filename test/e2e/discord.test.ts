@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRegister } from '../../src/register-discord.js';
 import { chatChunks, FAKE_API_KEY, FakeApiCore, type Scripted, splitCodePoints } from '../fakes/apicore.js';
 import { DEFAULT_GUILD_ID, type FakeDiscord } from '../fakes/discord.js';
-import { type DiscordRun, startDiscordApp } from '../helpers/discord-app.js';
+import { type DiscordRun, startGuildApp, webhookPatches } from '../helpers/discord-app.js';
 
 /** One channel per scenario, so their chats' pacing budgets never meet. */
 const CH = {
@@ -21,17 +21,7 @@ let discord: FakeDiscord;
 
 beforeAll(async () => {
   apicore = await FakeApiCore.start();
-  run = await startDiscordApp(apicore, {
-    discord: {
-      guilds: [
-        {
-          id: DEFAULT_GUILD_ID,
-          name: 'Test Guild',
-          channels: Object.entries(CH).map(([name, id]) => ({ id, name })),
-        },
-      ],
-    },
-  });
+  run = await startGuildApp(apicore, CH);
   discord = run.discord;
 });
 
@@ -40,11 +30,7 @@ afterAll(async () => {
   await apicore?.close();
 });
 
-/** The webhook PATCHes made with one interaction's token. */
-const patchesOf = (token: string) =>
-  discord.calls.filter(
-    (c) => c.method === 'PATCH' && c.path.startsWith(`/webhooks/${discord.applicationId}/${token}/`),
-  );
+const patchesOf = (token: string) => webhookPatches(discord, token);
 
 /**
  * An answer in two halves half a second apart, then silence before the stream ends: the first

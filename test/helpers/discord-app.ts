@@ -68,3 +68,25 @@ export async function startDiscordApp(
     },
   };
 }
+
+/** The bot in one test guild whose text channels are `channels` (name → id). */
+export function startGuildApp(apicore: FakeApiCore, channels: Record<string, string>): Promise<DiscordRun> {
+  return startDiscordApp(apicore, {
+    discord: {
+      guilds: [
+        {
+          id: DEFAULT_GUILD_ID,
+          name: 'Test Guild',
+          channels: Object.entries(channels).map(([name, id]) => ({ id, name })),
+        },
+      ],
+    },
+  });
+}
+
+/** The webhook PATCHes made with one interaction's token. */
+export function webhookPatches(discord: FakeDiscord, token: string) {
+  return discord.calls.filter(
+    (c) => c.method === 'PATCH' && c.path.startsWith(`/webhooks/${discord.applicationId}/${token}/`),
+  );
+}
