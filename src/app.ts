@@ -6,19 +6,23 @@ import type { Config } from './config.js';
 import { createChatService } from './conversations/chat-service.js';
 import type { AnyCommand } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
+import type { SharedBudget } from './core/shared-budget.js';
 import type { Store } from './core/store.js';
 import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
-import { type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
+import { botBudgetsOf, type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
 import { AccessPolicy } from './router/access.js';
 import { Router } from './router/router.js';
 import { ButtonRegistry } from './store/buttons.js';
-import { openStore } from './store/index.js';
+import { openStore, sweepPeriodically } from './store/index.js';
 import { TaskPoller } from './tasks/poller.js';
+import { BullTaskQueue } from './tasks/queue/bullmq.js';
 
 /** How long commands in flight may run on after a shutdown signal. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 const SCHEDULER_SWEEP_MS = 60_000;
+
+const isRedisUrl = (url: string) => url.startsWith('redis://') || url.startsWith('rediss://');
 
 export interface AppOptions {
   config: Config;
@@ -28,6 +32,8 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   clock?: Clock;
   commands?: readonly AnyCommand[];
+  /** Cluster mode: chat and bot-wide budgets shared with the other instances (closed by stop()). */
+  sharedBudget?: (SharedBudget & { close(): Promise<void> }) | undefined;
   /** Serve GET /healthz on this port (0 picks a free one). */
   healthPort?: number | undefined;
 }
@@ -53,8 +59,20 @@ export function createApp(options: AppOptions): App {
     timeoutMs: config.apicore.timeoutMs,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
-  const schedulers = new SchedulerRegistry(options.clock ?? systemClock);
+  const schedulers = new SchedulerRegistry(options.clock ?? systemClock, {
+    ...(options.sharedBudget ? { shared: options.sharedBudget, botBudgets: botBudgetsOf(adapters) } : {}),
+    log: log.child({ component: 'pacing' }),
+  });
+  // With Redis, ticks and chat jobs run across every instance on BullMQ; otherwise in this process.
+  const queue = isRedisUrl(config.storeUrl)
+    ? new BullTaskQueue({
+        url: config.storeUrl,
+        log: log.child({ component: 'task-queue' }),
+        lockMs: config.taskJobLockMs,
+      })
+    : undefined;
   const poller = new TaskPoller({
+    ...(queue ? { queue, tickHoldMs: config.taskJobLockMs } : {}),
     store,
     apicore,
     buttons: new ButtonRegistry(store),
@@ -76,6 +94,7 @@ export function createApp(options: AppOptions): App {
     ratePerMinute: config.access.ratePerMinute,
   });
   let sweep: NodeJS.Timeout | undefined;
+  let stopStoreSweep: (() => void) | undefined;
   let health: Server | undefined;
   let ready = false;
   return {
@@ -90,6 +109,8 @@ export function createApp(options: AppOptions): App {
     async start() {
       sweep = setInterval(() => schedulers.sweep(), SCHEDULER_SWEEP_MS);
       sweep.unref();
+      // SQLite and memory keep expired keys until swept; Redis expires them itself.
+      stopStoreSweep = sweepPeriodically(store, { log });
       for (const adapter of adapters) await adapter.start(router.hooksFor(adapter));
       await poller.start(adapters);
       ready = true;
@@ -111,7 +132,9 @@ export function createApp(options: AppOptions): App {
       // Pending tasks stay in the store; the next start resumes them.
       await poller.stop();
       clearInterval(sweep);
+      stopStoreSweep?.();
       await apicore.close().catch(() => {});
+      await options.sharedBudget?.close().catch(() => {});
       await store.close();
       if (health) await new Promise<void>((resolve) => health!.close(() => resolve()));
     },

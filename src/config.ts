@@ -39,12 +39,26 @@ const schema = z.object({
     .int('a whole number of milliseconds, at least 100')
     .min(100, 'a whole number of milliseconds, at least 100')
     .default(3000),
+  TASK_JOB_LOCK_MS: z.coerce
+    .number({ message: 'a whole number of milliseconds, at least 500' })
+    .int('a whole number of milliseconds, at least 500')
+    .min(500, 'a whole number of milliseconds, at least 500')
+    .default(30_000),
   ALLOWED_USERS: idList(),
   ALLOWED_CHATS: idList(),
   ADMIN_USERS: idList(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, 'a whole number, 0 for no limit').default(20),
   DAILY_TOKEN_QUOTA: z.coerce.number().int().min(0, 'a whole number of tokens, 0 for no limit').default(0),
   DAILY_TASK_QUOTA: z.coerce.number().int().min(0, 'a whole number of tasks, 0 for no limit').default(0),
+  MAX_TOOL_TASKS_PER_ANSWER: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'a whole number from 0 to 20' })
+      .int('a whole number from 0 to 20')
+      .min(0, 'a whole number from 0 to 20')
+      .max(20, 'a whole number from 0 to 20')
+      .default(3),
+  ),
   HEALTH_PORT: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.coerce.number().int('a TCP port (0–65535)').min(0).max(65535, 'a TCP port (0–65535)').optional(),
@@ -91,6 +105,8 @@ export interface AccessConfig {
   ratePerMinute: number;
   dailyTokenQuota: number;
   dailyTaskQuota: number;
+  /** Media tasks the model's tool calls may start in one chat answer (0: the model gets no media tools). */
+  maxToolTasksPerAnswer: number;
 }
 
 export interface Config {
@@ -109,6 +125,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   defaultModel: string;
   taskPollIntervalMs: number;
+  /** Cluster mode: how long a dead instance's task jobs wait before another instance takes them. */
+  taskJobLockMs: number;
 }
 
 /** A configuration problem to show as one line, then exit with code 2. */
@@ -169,11 +187,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       dailyTokenQuota: e.DAILY_TOKEN_QUOTA,
       dailyTaskQuota: e.DAILY_TASK_QUOTA,
+      maxToolTasksPerAnswer: e.MAX_TOOL_TASKS_PER_ANSWER,
     },
     healthPort: e.HEALTH_PORT,
     logLevel: e.LOG_LEVEL,
     defaultModel: e.DEFAULT_MODEL,
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
+    taskJobLockMs: e.TASK_JOB_LOCK_MS,
   };
 }
 

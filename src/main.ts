@@ -8,6 +8,7 @@ import type { Store } from './core/store.js';
 import { createLogger } from './log.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
 import { connectStore } from './store/index.js';
+import { connectSharedBudget } from './store/shared-budget.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -74,7 +75,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   } catch (e) {
     fail(`STORE_URL could not be opened: ${(e as Error).message}`);
   }
-  const app = createApp({ config, log, adapters, store, healthPort: config.healthPort });
+  // Several instances on one Redis share each chat's budget and the platform's bot-wide budget.
+  let sharedBudget: Awaited<ReturnType<typeof connectSharedBudget>> | undefined;
+  if (config.storeUrl.startsWith('redis://') || config.storeUrl.startsWith('rediss://')) {
+    try {
+      sharedBudget = await connectSharedBudget(config.storeUrl, log.child({ component: 'pacing' }));
+    } catch (e) {
+      fail(`STORE_URL could not be opened: ${(e as Error).message}`);
+    }
+  }
+  const app = createApp({ config, log, adapters, store, sharedBudget, healthPort: config.healthPort });
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;

@@ -1,6 +1,8 @@
 import type { CommandContext } from '../../src/core/command.js';
 import type { Localized } from '../../src/core/i18n.js';
+import type { MessageRef } from '../../src/core/platform.js';
 import type { TaskKind, TaskPurpose, TaskRecord } from '../../src/core/tasks.js';
+import { UsageRefusedError } from '../../src/core/usage.js';
 import { errorMessage } from '../../src/error-text.js';
 
 export const SUBMITTING: Localized = { en: '⏳ Submitting…', zh: '⏳ 正在提交…' };
@@ -18,19 +20,35 @@ export interface TaskStart {
 }
 
 /**
- * Runs the submit → record → tell sequence every task command shares: a status message first,
- * then the upstream submit, then the durable record, and only then "accepted". A refused submit
+ * Runs the submit → record → tell sequence every task command shares (and the chat's media tools,
+ * through submitImagine/submitSong/submitDescribe). First the gate: one of today's task slots is
+ * reserved (and, for a model's tool call, one per-minute request taken); a refusal throws
+ * UsageRefusedError before anything is shown or sent upstream. Then a status message, the upstream
+ * submit, the durable record, and only then "accepted". A refused submit gives the slot back and
  * turns the status message into the reason.
  */
 export async function startTask(
   ctx: CommandContext<unknown>,
   start: TaskStart,
 ): Promise<TaskRecord | undefined> {
-  const status = await ctx.reply(ctx.t(SUBMITTING));
+  const slot = await ctx.usage.reserveTask({ rate: ctx.toolCall !== undefined });
+  if (!slot.granted) {
+    const { granted: _, ...refusal } = slot;
+    ctx.log.info({ kind: start.kind, refusal: refusal.reason, tool: ctx.toolCall }, 'task start refused');
+    throw new UsageRefusedError(refusal);
+  }
+  let status: MessageRef;
+  try {
+    status = await ctx.reply(ctx.t(SUBMITTING));
+  } catch (error) {
+    await slot.release();
+    throw error;
+  }
   let upstreamId: string;
   try {
     upstreamId = await start.submit();
   } catch (error) {
+    await slot.release();
     ctx.log.warn({ err: error, kind: start.kind }, 'task submit refused');
     await ctx.edit(status, `❌ ${errorMessage(error, ctx.lang)}`);
     return undefined;
@@ -39,7 +57,6 @@ export async function startTask(
     { kind: start.kind, purpose: start.purpose, upstreamId, statusMessage: status, meta: start.meta ?? {} },
     { chat: ctx.chat, user: ctx.user, lang: ctx.lang, replyTo: ctx.messageId },
   );
-  await ctx.usage.add({ tasks: 1 });
   await ctx.edit(status, ctx.t(start.accepted ?? ACCEPTED, { id: upstreamId }));
   return record;
 }

@@ -3,6 +3,8 @@ import { submitImagine } from '../../commands/imagine.js';
 import { submitSong } from '../../commands/song.js';
 import type { ToolCall, ToolSpec } from '../core/apicore.js';
 import type { CommandContext } from '../core/command.js';
+import { type Localized, t } from '../core/i18n.js';
+import { type UsageRefusal, UsageRefusedError } from '../core/usage.js';
 import { errorMessage } from '../error-text.js';
 
 /** Models known to take `tools`; others are asked without them. */
@@ -12,6 +14,71 @@ export interface ToolRun {
   name: string;
   /** What the model reads back. */
   result: string;
+  /** Set when a limit stopped the call before it started anything: why, for the user. */
+  refused?: Localized | undefined;
+}
+
+/** The tools that start a paid upstream task. */
+export const MEDIA_TOOLS: ReadonlySet<string> = new Set(['make_image', 'write_song', 'describe_image']);
+
+/** Most tool calls run from one round of the tool loop; a model asking for more gets the first ones. */
+export const MAX_TOOL_CALLS_PER_ROUND = 8;
+
+const CAP_REACHED: Localized = {
+  en: 'Not started: at most {n} media tasks per answer.',
+  zh: '未启动：每次回答最多启动 {n} 个媒体任务。',
+};
+
+/**
+ * What one answer's tool calls may still start, across every round of the tool loop: at most
+ * `cap` media tasks (MAX_TOOL_TASKS_PER_ANSWER), and nothing more once the daily task quota or
+ * the rate limit refused one.
+ */
+export class ToolAllowance {
+  #admitted = 0;
+  #refusal: UsageRefusal | undefined;
+
+  constructor(readonly cap: number) {}
+
+  /** Media tasks let through so far. */
+  get admitted(): number {
+    return this.#admitted;
+  }
+
+  /** Counts one media call and answers undefined when it may go ahead; otherwise the refusal. */
+  admit(name: string): ToolRun | undefined {
+    if (this.#refusal) return refusedRun(name, this.#refusal);
+    if (this.#admitted >= this.cap) {
+      return {
+        name,
+        result:
+          `not started: at most ${this.cap} media tasks (make_image, write_song, describe_image) may be ` +
+          'started in one answer and this answer reached that limit. Do not call them again in this ' +
+          'answer; tell the user which requests were not started and that they can ask again.',
+        refused: { en: t('en', CAP_REACHED, { n: this.cap }), zh: t('zh', CAP_REACHED, { n: this.cap }) },
+      };
+    }
+    this.#admitted++;
+    return undefined;
+  }
+
+  /** A quota or rate refusal: every later media call in this answer is refused the same way. */
+  refuse(name: string, refusal: UsageRefusal): ToolRun {
+    this.#refusal = refusal;
+    return refusedRun(name, refusal);
+  }
+}
+
+function refusedRun(name: string, refusal: UsageRefusal): ToolRun {
+  const result =
+    refusal.reason === 'tasks'
+      ? `refused: the user's daily quota of media tasks is used up (${refusal.used} of ${refusal.quota} ` +
+        'today), so no task was started. Do not call make_image, write_song or describe_image again; ' +
+        'tell the user the quota resets at midnight UTC.'
+      : `refused: the user is over the rate limit (${refusal.perMinute} requests a minute), so no task ` +
+        'was started. Do not call make_image, write_song or describe_image again in this answer; tell ' +
+        'the user to wait a minute and ask again.';
+  return { name, result, refused: refusal.message };
 }
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({
@@ -20,9 +87,9 @@ const object = (properties: Record<string, unknown>, required: string[] = []) =>
   required,
 });
 
-/** The bot's own commands as tools the model may call. */
-export function toolSpecs(hasImage: boolean): ToolSpec[] {
-  const specs: ToolSpec[] = [
+/** The bot's own commands as tools the model may call; without `media`, only the free ones. */
+export function toolSpecs(hasImage: boolean, media = true): ToolSpec[] {
+  const all: ToolSpec[] = [
     {
       type: 'function',
       function: {
@@ -60,7 +127,8 @@ export function toolSpecs(hasImage: boolean): ToolSpec[] {
       },
     },
   ];
-  if (hasImage) {
+  const specs = all.filter((spec) => media || !MEDIA_TOOLS.has(spec.function.name));
+  if (hasImage && media) {
     specs.push({
       type: 'function',
       function: {
@@ -85,20 +153,29 @@ function parseArgs(call: ToolCall): Record<string, unknown> {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-/** Runs one tool call with the same code paths (and task records) as the commands. */
+/**
+ * Runs one tool call with the same code paths (and task records, quota and rate gates) as the
+ * commands. Media calls count against the answer's `allowance`; one a limit stops starts nothing
+ * and tells the model why, so it does not keep trying.
+ */
 export async function runTool(
   ctx: CommandContext<unknown>,
   call: ToolCall,
   image: string | undefined,
+  allowance: ToolAllowance,
 ): Promise<ToolRun> {
   const args = parseArgs(call);
   const name = call.function.name;
+  // Tasks a tool call starts pay a per-minute request too (startTask reads `toolCall`).
+  const tool: CommandContext<unknown> = { ...ctx, toolCall: name };
   try {
     switch (name) {
       case 'make_image': {
         const prompt = str(args.prompt)?.trim();
         if (!prompt) return { name, result: 'error: prompt is required' };
-        const record = await submitImagine(ctx, prompt);
+        const stop = allowance.admit(name);
+        if (stop) return stop;
+        const record = await submitImagine(tool, prompt);
         return {
           name,
           result: record
@@ -109,7 +186,9 @@ export async function runTool(
       case 'write_song': {
         const prompt = str(args.prompt)?.trim();
         if (!prompt) return { name, result: 'error: prompt is required' };
-        const record = await submitSong(ctx, {
+        const stop = allowance.admit(name);
+        if (stop) return stop;
+        const record = await submitSong(tool, {
           prompt,
           tags: str(args.tags),
           title: str(args.title),
@@ -124,7 +203,9 @@ export async function runTool(
       }
       case 'describe_image': {
         if (!image) return { name, result: 'error: no image is attached' };
-        const record = await submitDescribe(ctx, image);
+        const stop = allowance.admit(name);
+        if (stop) return stop;
+        const record = await submitDescribe(tool, image);
         return {
           name,
           result: record ? `submitted; four prompts will be posted in the chat` : 'the task was refused',
@@ -144,6 +225,7 @@ export async function runTool(
         return { name, result: `error: unknown tool ${name}` };
     }
   } catch (error) {
+    if (error instanceof UsageRefusedError) return allowance.refuse(name, error.refusal);
     ctx.log.warn({ err: error, tool: name }, 'tool call failed');
     return { name, result: `error: ${errorMessage(error, 'en')}` };
   }

@@ -146,6 +146,11 @@ export interface CommandContext<A> {
   readonly replyTo: { messageId: string; fromBot: boolean; text?: string | undefined } | undefined;
   /** The incoming message's id. */
   readonly messageId: string | undefined;
+  /**
+   * The tool's name while a model's tool call runs command code inside a chat answer; unset when
+   * the user ran the command. A task a tool call starts also pays one per-minute request.
+   */
+  readonly toolCall?: string | undefined;
   /** Picks the user's language from a Localized text and fills `{placeholders}`. */
   t(text: Localized, values?: Record<string, string | number>): string;
   updateSettings(patch: Partial<ChatSettings>): Promise<void>;
@@ -161,7 +166,11 @@ export interface CommandSpec<Opts extends readonly OptionSpec[] = readonly Optio
   options: Opts;
   /** Not listed in help or published to platforms (e.g. button-only commands). */
   hidden?: boolean;
-  /** What running it spends, for the daily quotas: model tokens, or an upstream task. */
+  /**
+   * What running it spends, for the daily quotas: model tokens, or an upstream task. A `task`
+   * command holds one daily task slot while it runs (given back unless it starts a task), and its
+   * buttons are claimed per press, so a double tap starts one task.
+   */
   cost?: 'chat' | 'task';
   run(ctx: CommandContext<ArgsOf<Opts>>): Promise<void>;
   /** Completions for a text option marked `autocomplete`. */

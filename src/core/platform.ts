@@ -77,6 +77,12 @@ export interface ReplyChannel {
   typing?(): Promise<void>;
 }
 
+/** A budget of operations: at most `count` within any window of `perMs`. */
+export interface Budget {
+  count: number;
+  perMs: number;
+}
+
 /**
  * The platform's limits and pacing budgets. The renderer and commands read these; nothing
  * branches on the platform's name.
@@ -93,8 +99,13 @@ export interface PlatformLimits {
   /** Least time between two edits of one message. */
   minEditIntervalMs: number;
   /** Budget of sends + edits per chat: `count` within `perMs`, for private chats and groups. */
-  privateBudget: { count: number; perMs: number };
-  groupBudget: { count: number; perMs: number };
+  privateBudget: Budget;
+  groupBudget: Budget;
+  /**
+   * Sends + edits across all of the bot's chats (Telegram: about 30 a second). Enforced only
+   * through a shared budget (several processes on one Redis); absent means no bot-wide cap.
+   */
+  botBudget?: Budget | undefined;
   /** True when the platform renders a growing message in place (a terminal does; a pipe doesn't). */
   liveEdits: boolean;
 }

@@ -1,5 +1,6 @@
+import type { CommandButton } from './command.js';
 import type { Lang } from './i18n.js';
-import type { ChatRef, MessageRef, UserRef } from './platform.js';
+import type { ChatRef, MediaKind, MessageRef, UserRef } from './platform.js';
 
 /** Which batch endpoint polls a task. Video streams through chat and is recorded, not polled. */
 export type TaskKind = 'mj' | 'suno' | 'video';
@@ -7,7 +8,37 @@ export type TaskKind = 'mj' | 'suno' | 'video';
 /** What the task's result is for, which decides how it is delivered. */
 export type TaskPurpose = 'imagine' | 'action' | 'describe' | 'blend' | 'song' | 'lyrics' | 'video';
 
+/**
+ * `pending`: upstream still working. `delivering`: upstream finished, its parts are being sent.
+ * The last three are final.
+ */
 export type TaskState = 'pending' | 'delivering' | 'done' | 'failed' | 'expired';
+
+/** One piece of a finished result, sent as one message: an image, one clip, the four prompts. */
+export interface ResultPart {
+  /** Unique within the task: 'image', a clip id, 'prompts', 'lyrics'. */
+  id: string;
+  /** The message text (or caption, cut to the platform's caption limit when a file goes with it). */
+  text: string;
+  /** A file to attach, downloaded just before its send slot; its link is posted when it cannot be. */
+  file?: {
+    url: string;
+    kind: MediaKind;
+    name: string;
+    title?: string;
+    performer?: string;
+    durationSeconds?: number;
+    thumbnailUrl?: string;
+  };
+  buttons?: CommandButton[][];
+}
+
+/** How a finished record ended, decided by the poll tick and shown by the close job. */
+export interface TaskOutcome {
+  state: 'done' | 'failed' | 'expired';
+  /** The final status text; for `done` the close job composes it from what was delivered. */
+  text?: string;
+}
 
 /** A submitted upstream task, written to the store before the user is told it was accepted. */
 export interface TaskRecord {
@@ -26,11 +57,16 @@ export interface TaskRecord {
   submittedAt: number;
   deadline: number;
   state: TaskState;
-  /** The status text last shown, so an unchanged status is never sent again. */
-  shownStatus: string;
-  /** Result parts already sent (clip ids, 'image'), and the one being sent when a crash came. */
-  delivered: string[];
-  sending: string | undefined;
+  /** The status text the chat should show now (the status job brings the message up to it). */
+  wantedStatus: string;
+  /** The result's parts, fixed when the upstream reported success. */
+  parts: ResultPart[];
+  /** Set when the task is settled but its status message is not yet final. */
+  outcome: TaskOutcome | undefined;
+  /** Consecutive polls the upstream did not know the task (a lost task is reported after a few). */
+  misses: number;
+  /** The instance streaming a video (video is not polled; a dead owner means it was cut). */
+  owner: string | undefined;
   /** Command-specific details: prompt, title. */
   meta: Record<string, string>;
 }
@@ -52,4 +88,39 @@ export interface TaskTracker {
   ): Promise<TaskRecord>;
   /** Marks a task finished by its command (a streamed video that completed in-process). */
   finish(id: string, state: 'done' | 'failed'): Promise<void>;
+}
+
+// ---------- where ticks and jobs run ----------
+
+/** A step of a task that touches a chat, run by a process that has the task's platform. */
+export type TaskJob =
+  | { type: 'status'; taskId: string }
+  | { type: 'part'; taskId: string; part: string }
+  | { type: 'close'; taskId: string };
+
+export interface JobAttempt {
+  /** 1 for the first run. */
+  attempt: number;
+  /** No retry follows this attempt: the job must settle (e.g. post a link) instead of throwing. */
+  final: boolean;
+}
+
+/**
+ * Where poll ticks and chat jobs run: in this process (SQLite, memory) or across every process on
+ * one Redis (BullMQ). Jobs are keyed: adding a job whose id is waiting, delayed or running is a
+ * no-op, so the tick may re-add what it finds unfinished without doubling anything.
+ */
+export interface TaskQueue {
+  /** Runs `run` about every `intervalMs`, on one instance cluster-wide for each name. */
+  every(name: string, intervalMs: number, run: () => Promise<void>): void;
+  /** Queues a job on a lane (a platform name) unless one with the same id is queued or running. */
+  add(lane: string, id: string, job: TaskJob): Promise<void>;
+  /**
+   * Takes this lane's jobs in this process, at most `concurrency` at once. A job that throws is
+   * retried with backoff; its last attempt is told so (`final`).
+   */
+  work(lane: string, concurrency: number, run: (job: TaskJob, attempt: JobAttempt) => Promise<void>): void;
+  start(): Promise<void>;
+  /** Stops taking ticks and jobs; jobs running now finish first. */
+  stop(): Promise<void>;
 }

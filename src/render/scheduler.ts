@@ -1,8 +1,8 @@
-/** A budget of operations: at most `count` within any window of `perMs`. */
-export interface Budget {
-  count: number;
-  perMs: number;
-}
+import type { Logger } from 'pino';
+import type { Budget, PlatformAdapter } from '../core/platform.js';
+import type { SharedBudget } from '../core/shared-budget.js';
+
+export type { Budget };
 
 export interface Clock {
   now(): number;
@@ -15,6 +15,32 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** How long one question to the shared budget may take before the chat goes on without it. */
+export const SHARED_TIMEOUT_MS = 1000;
+/** After the shared budget failed, how long chats pace with their own budgets before asking again. */
+export const SHARED_RETRY_MS = 5000;
+
+/**
+ * What answers, task status messages and replies pace themselves with: one chat's budget. The
+ * registry hands out handles of this type that find the chat's live scheduler on every call, so
+ * holding one never keeps a second budget alive for the chat.
+ */
+export interface ChatScheduler {
+  /** Resolves when one operation on `messageKey` may go; the operation is counted then. */
+  acquire(messageKey: string, urgent?: boolean): Promise<void>;
+  /** Makes a message's waiting requests urgent: its answer has just ended. */
+  promote(messageKey: string): void;
+  /** Forgets a finished message's pacing state. */
+  release(messageKey: string): void;
+  /** Waiters not yet granted, for tests and to tell when a chat is idle. */
+  readonly pending: number;
+}
+
+/** One chat's way to the shared budget: 0 when a slot was taken there, else the ms to wait. */
+export interface SharedSlot {
+  take(): Promise<number>;
+}
 
 interface Waiter {
   messageKey: string;
@@ -29,21 +55,29 @@ interface Waiter {
  * before each request, so they share the chat's budget instead of each pretending to own it.
  * Grants go to the waiter that may go earliest (its message's own interval and the chat's window
  * both respected); final edits skip the message interval and go before intermediate ones.
+ *
+ * With a `shared` slot (other processes posting into the same chat, or as the same bot), a grant
+ * also needs a slot there: one question at a time, and the slot goes to whoever may go first when
+ * the answer comes, so the order stays as without it. Without one, grants are synchronous.
  */
-export class ChatScheduler {
+export class LiveChatScheduler implements ChatScheduler {
   readonly #sent: number[] = []; // times of recent operations, oldest first
   readonly #lastByMessage = new Map<string, number>();
   readonly #waiters: Waiter[] = [];
   #timer: unknown;
   #seq = 0;
+  /** A question to the shared budget is in flight; its answer pumps again. */
+  #asking = false;
+  /** The shared budget has no room before this time. */
+  #sharedReadyAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly budget: Budget,
     private readonly minEditIntervalMs: number,
     private readonly clock: Clock = systemClock,
+    private readonly shared?: SharedSlot,
   ) {}
 
-  /** Resolves when one operation on `messageKey` may go; the operation is counted then. */
   acquire(messageKey: string, urgent = false): Promise<void> {
     return new Promise((resolve) => {
       this.#waiters.push({ messageKey, urgent, seq: this.#seq++, resolve });
@@ -66,12 +100,10 @@ export class ChatScheduler {
     if (changed) this.#pump();
   }
 
-  /** Forgets a finished message's pacing state. */
   release(messageKey: string): void {
     this.#lastByMessage.delete(messageKey);
   }
 
-  /** Waiters not yet granted, for tests and to tell when a chat is idle. */
   get pending(): number {
     return this.#waiters.length;
   }
@@ -81,6 +113,7 @@ export class ChatScheduler {
     const last = this.#sent[this.#sent.length - 1];
     return (
       this.#waiters.length === 0 &&
+      !this.#asking &&
       (last === undefined || last <= now - Math.max(this.budget.perMs, this.minEditIntervalMs))
     );
   }
@@ -95,15 +128,11 @@ export class ChatScheduler {
     // out intermediate edits, and waiting it out would delay the whole answer's last words.
     const last = w.urgent ? undefined : this.#lastByMessage.get(w.messageKey);
     const messageReady = last === undefined ? now : last + this.minEditIntervalMs;
-    return Math.max(windowReady, messageReady);
+    return Math.max(windowReady, messageReady, this.#sharedReadyAt);
   }
 
-  #pump(): void {
-    if (this.#timer !== undefined) {
-      this.clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    const now = this.clock.now();
+  /** The waiter that may go first (urgent before others at the same time, then in order). */
+  #best(now: number): { best: Waiter | undefined; at: number } {
     let best: Waiter | undefined;
     let bestAt = Number.POSITIVE_INFINITY;
     for (const w of this.#waiters) {
@@ -118,39 +147,209 @@ export class ChatScheduler {
         bestAt = at;
       }
     }
+    return { best, at: bestAt };
+  }
+
+  #grant(w: Waiter, now: number): void {
+    this.#waiters.splice(this.#waiters.indexOf(w), 1);
+    this.#sent.push(now);
+    this.#lastByMessage.set(w.messageKey, now);
+    w.resolve();
+  }
+
+  #pump(): void {
+    if (this.#asking) return;
+    if (this.#timer !== undefined) {
+      this.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const now = this.clock.now();
+    const { best, at } = this.#best(now);
     if (!best) return;
-    if (bestAt > now) {
+    if (at > now) {
       this.#timer = this.clock.setTimeout(() => {
         this.#timer = undefined;
         this.#pump();
-      }, bestAt - now);
+      }, at - now);
       return;
     }
-    this.#waiters.splice(this.#waiters.indexOf(best), 1);
-    this.#sent.push(now);
-    this.#lastByMessage.set(best.messageKey, now);
-    best.resolve();
-    if (this.#waiters.length > 0) this.#pump();
+    if (!this.shared) {
+      this.#grant(best, now);
+      if (this.#waiters.length > 0) this.#pump();
+      return;
+    }
+    this.#asking = true;
+    this.shared.take().then(
+      (waitMs) => this.#answered(waitMs),
+      () => this.#answered(0), // a SharedSlot falls back itself; never let a bad one stall the chat
+    );
+  }
+
+  #answered(waitMs: number): void {
+    this.#asking = false;
+    const now = this.clock.now();
+    if (waitMs > 0) {
+      this.#sharedReadyAt = now + waitMs;
+    } else {
+      // The slot goes to whoever may go first now: a final edit may have arrived meanwhile. Someone
+      // is ready, since nothing was granted while asking and readiness only grows with time.
+      const { best, at } = this.#best(now);
+      if (best && at <= now) this.#grant(best, now);
+    }
+    this.#pump();
   }
 }
 
-/** One scheduler per chat, made on first use with the budgets the platform declares for it. */
-export class SchedulerRegistry {
-  readonly #byChat = new Map<string, ChatScheduler>();
-  constructor(private readonly clock: Clock = systemClock) {}
+/**
+ * `new ChatScheduler(budget, interval)` still makes a standalone scheduler (tests, one-off pacing);
+ * the type `ChatScheduler` is what callers hold, scheduler or registry handle.
+ */
+export const ChatScheduler = LiveChatScheduler;
 
+export interface SchedulerRegistryOptions {
+  /** Budgets shared with other processes; absent, each chat is paced by this process alone. */
+  shared?: SharedBudget | undefined;
+  /**
+   * Bot-wide budgets by platform name (the part of the chat key before the first `:`), enforced
+   * through `shared` only. `botBudgetsOf(adapters)` reads them from the adapters' limits.
+   */
+  botBudgets?: Readonly<Record<string, Budget>> | undefined;
+  /** Where a failing shared budget is reported (once per outage). */
+  log?: Logger | undefined;
+}
+
+/**
+ * One scheduler per chat, made on first use with the budgets the platform declares for it. Callers
+ * get handles, never the scheduler: a handle finds the chat's live scheduler on every call (making
+ * it again after a sweep), so a chat never runs on two budgets however long an answer or a task's
+ * status message keeps its handle.
+ */
+export class SchedulerRegistry {
+  readonly #byChat = new Map<string, LiveChatScheduler>();
+  readonly #shared: SharedPacing | undefined;
+
+  constructor(
+    private readonly clock: Clock = systemClock,
+    options: SchedulerRegistryOptions = {},
+  ) {
+    this.#shared = options.shared
+      ? new SharedPacing(options.shared, options.botBudgets ?? {}, clock, options.log)
+      : undefined;
+  }
+
+  /** A handle on `chatKey`'s scheduler (`<platform>:<chat id>`). */
   for(chatKey: string, budget: Budget, minEditIntervalMs: number): ChatScheduler {
-    let s = this.#byChat.get(chatKey);
-    if (!s) {
-      s = new ChatScheduler(budget, minEditIntervalMs, this.clock);
-      this.#byChat.set(chatKey, s);
-    }
-    return s;
+    const live = () => this.#live(chatKey, budget, minEditIntervalMs);
+    const existing = () => this.#byChat.get(chatKey);
+    return {
+      acquire: (messageKey, urgent) => live().acquire(messageKey, urgent),
+      // Without a live scheduler there is nothing waiting to promote and nothing left to forget.
+      promote: (messageKey) => existing()?.promote(messageKey),
+      release: (messageKey) => existing()?.release(messageKey),
+      get pending() {
+        return existing()?.pending ?? 0;
+      },
+    };
+  }
+
+  /** Chats with a live scheduler, for tests and metrics. */
+  get size(): number {
+    return this.#byChat.size;
   }
 
   /** Drops quiet schedulers, so idle chats cost no memory. */
   sweep(): void {
     const now = this.clock.now();
     for (const [key, s] of this.#byChat) if (s.quiet(now)) this.#byChat.delete(key);
+  }
+
+  #live(chatKey: string, budget: Budget, minEditIntervalMs: number): LiveChatScheduler {
+    let s = this.#byChat.get(chatKey);
+    if (!s) {
+      s = new LiveChatScheduler(budget, minEditIntervalMs, this.clock, this.#shared?.slot(chatKey, budget));
+      this.#byChat.set(chatKey, s);
+    }
+    return s;
+  }
+}
+
+/** The bot-wide budgets the adapters declare, by platform name, for `SchedulerRegistryOptions`. */
+export function botBudgetsOf(adapters: readonly PlatformAdapter[]): Record<string, Budget> {
+  const budgets: Record<string, Budget> = {};
+  for (const adapter of adapters) {
+    const budget = adapter.limits({ platform: adapter.name, id: '', kind: 'group' }).botBudget;
+    if (budget) budgets[adapter.name] = budget;
+  }
+  return budgets;
+}
+
+/**
+ * The chats' way to the shared budget: the chat's key first, then the platform's bot-wide key
+ * (giving the chat's slot back when the bot has no room). A failure or a silent store is logged
+ * once; chats then pace with their own budgets and ask again after `SHARED_RETRY_MS`.
+ */
+class SharedPacing {
+  #down = false;
+  #retryAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly shared: SharedBudget,
+    private readonly botBudgets: Readonly<Record<string, Budget>>,
+    private readonly clock: Clock,
+    private readonly log: Logger | undefined,
+  ) {}
+
+  slot(chatKey: string, budget: Budget): SharedSlot {
+    const colon = chatKey.indexOf(':');
+    const platform = colon < 0 ? chatKey : chatKey.slice(0, colon);
+    const botBudget = Object.hasOwn(this.botBudgets, platform) ? this.botBudgets[platform] : undefined;
+    const chat = { key: `chat:${chatKey}`, budget };
+    const bot = botBudget ? { key: `bot:${platform}`, budget: botBudget } : undefined;
+    return { take: () => this.#take(chat, bot) };
+  }
+
+  async #take(chat: { key: string; budget: Budget }, bot: typeof chat | undefined): Promise<number> {
+    if (this.clock.now() < this.#retryAt) return 0;
+    try {
+      const chatWait = await this.#bounded(this.shared.take(chat.key, chat.budget));
+      if (chatWait <= 0 && bot) {
+        const botWait = await this.#bounded(this.shared.take(bot.key, bot.budget));
+        if (botWait > 0) {
+          await this.#bounded(this.shared.refund(chat.key, chat.budget));
+          this.#up();
+          return botWait;
+        }
+      }
+      this.#up();
+      return Math.max(0, chatWait);
+    } catch (error) {
+      if (!this.#down) {
+        this.#down = true;
+        this.log?.warn(
+          { err: error },
+          "shared pacing budget unavailable; pacing with this process's budgets",
+        );
+      }
+      this.#retryAt = this.clock.now() + SHARED_RETRY_MS;
+      return 0;
+    }
+  }
+
+  #up(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.log?.info('shared pacing budget answers again');
+  }
+
+  #bounded<T>(answer: Promise<T>): Promise<T> {
+    let timer: unknown;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.clock.setTimeout(
+        () => reject(new Error(`no answer within ${SHARED_TIMEOUT_MS} ms`)),
+        SHARED_TIMEOUT_MS,
+      );
+    });
+    answer.catch(() => {}); // raced; a late failure after the timeout is expected
+    return Promise.race([answer, timeout]).finally(() => this.clock.clearTimeout(timer));
   }
 }

@@ -44,5 +44,9 @@ export const M = {
     en: 'You have used today’s allowance of media tasks ({used} of {quota}). It resets at midnight UTC.',
     zh: '你今天的媒体任务额度已用完（{used}/{quota} 个），将于 UTC 零点重置。',
   },
+  alreadyStarted: {
+    en: '⏳ This button was just pressed and its task is already started; the result will be posted here. Nothing new was started.',
+    zh: '⏳ 这个按钮刚刚已被按下，任务已经开始，结果会发到这里。本次没有重复提交。',
+  },
   badFile: { en: '{option} must be a file.', zh: '{option} 必须是文件。' },
 } satisfies Record<string, Localized>;

@@ -19,14 +19,15 @@ import type {
   PlatformLimits,
   RawArg,
 } from '../core/platform.js';
-import type { KeyValue, Store } from '../core/store.js';
+import type { Claims, KeyValue, Store } from '../core/store.js';
 import type { TaskTracker } from '../core/tasks.js';
+import { type UsageMeter, UsageRefusedError } from '../core/usage.js';
 import { BotError } from '../errors.js';
 import type { SchedulerRegistry } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
 import { renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
-import type { AccessPolicy } from './access.js';
+import type { AccessPolicy, EventMeter } from './access.js';
 import { parseArgs } from './args.js';
 import { errorMessage, M } from './messages.js';
 
@@ -52,12 +53,16 @@ export interface AdapterInfo {
 
 type StoredSettings = Partial<ChatSettings>;
 
+/** How long a paid button's press holds it: a second press within this time starts nothing. */
+export const PRESS_CLAIM_MS = 60_000;
+
 /** Routes platform-neutral events to commands, with one catch point for every failure. */
 export class Router {
   readonly #commands = new Map<string, AnyCommand>();
   readonly #info: CommandInfo[];
   readonly #settings: KeyValue<StoredSettings>;
   readonly #buttons: ButtonRegistry;
+  readonly #presses: Claims;
   readonly #inflight = new Set<Promise<void>>();
   readonly #shutdown = new AbortController();
 
@@ -70,6 +75,7 @@ export class Router {
     }));
     this.#settings = deps.store.namespace('chat-settings');
     this.#buttons = new ButtonRegistry(deps.store);
+    this.#presses = deps.store.claims('button-press');
   }
 
   /** The dispatch function handed to one adapter. */
@@ -147,23 +153,44 @@ export class Router {
       const target = await this.#resolve(inv, lang);
       if (!target) return;
       const { command, raw, line, files } = target;
-      const over = await this.deps.access.overQuota(inv.user, inv.chat, command.cost);
-      if (over) {
-        const use = await this.deps.access.meter(inv.user, inv.chat).today();
-        const text = over === 'tokens' ? M.quotaTokens : M.quotaTasks;
-        const values =
-          over === 'tokens'
-            ? { used: use.tokens, quota: use.tokenQuota }
-            : { used: use.tasks, quota: use.taskQuota };
-        log.info({ quota: over }, 'daily quota reached');
-        await inv.channel.send({ text: t(lang, text, values), replyTo: inv.messageId });
+      if (command.cost === 'chat') {
+        const use = await this.deps.access.overTokenQuota(inv.user, inv.chat);
+        if (use) {
+          log.info({ quota: 'tokens' }, 'daily quota reached');
+          const values = { used: use.tokens, quota: use.tokenQuota };
+          await inv.channel.send({ text: t(lang, M.quotaTokens, values), replyTo: inv.messageId });
+          return;
+        }
+      }
+      // A paid button runs once per press window: a double tap, or two members pressing at once
+      // (in one process or several), starts one task.
+      const press =
+        inv.event.type === 'button' && command.cost === 'task' ? `press:${inv.event.data}` : undefined;
+      if (press && !(await this.#presses.claim(press, PRESS_CLAIM_MS))) {
+        log.info({ press }, 'button already pressed; nothing new started');
+        await inv.channel.send({ text: t(lang, M.alreadyStarted), replyTo: inv.messageId });
         return;
       }
-      const args = parseArgs(command, raw, line, files);
-      const ctx = await this.#context(adapter, inv, limits, log, args);
-      await command.run(ctx as CommandContext<never>);
+      const meter = this.deps.access.meter(inv.user, inv.chat);
+      try {
+        if (command.cost === 'task') {
+          const refusal = await meter.hold();
+          if (refusal) {
+            log.info({ quota: refusal.reason }, 'daily quota reached');
+            await inv.channel.send({ text: refusal.message[lang], replyTo: inv.messageId });
+            return;
+          }
+        }
+        const args = parseArgs(command, raw, line, files);
+        const ctx = await this.#context(adapter, inv, limits, log, args, meter);
+        await command.run(ctx as CommandContext<never>);
+      } finally {
+        await this.#settle(meter, press, log);
+      }
     } catch (error) {
-      const expected = error instanceof BotError && (error.kind === 'input' || error.kind === 'cancelled');
+      const expected =
+        error instanceof UsageRefusedError ||
+        (error instanceof BotError && (error.kind === 'input' || error.kind === 'cancelled'));
       if (expected) log.info({ err: error }, 'command refused');
       else log.error({ err: error }, 'command failed');
       try {
@@ -171,6 +198,19 @@ export class Router {
       } catch (sendError) {
         log.warn({ err: sendError }, 'could not tell the user about the failure');
       }
+    }
+  }
+
+  /**
+   * After a command: an unused task slot goes back, and a press that started no task (refused,
+   * failed, or free) releases its claim so the button can be pressed again at once.
+   */
+  async #settle(meter: EventMeter, press: string | undefined, log: Logger): Promise<void> {
+    try {
+      await meter.settle();
+      if (press && meter.kept === 0) await this.#presses.release(press);
+    } catch (error) {
+      log.warn({ err: error }, 'could not settle the command’s task slot or button claim');
     }
   }
 
@@ -240,6 +280,7 @@ export class Router {
     limits: PlatformLimits,
     log: Logger,
     args: Record<string, unknown>,
+    meter: UsageMeter = this.deps.access.meter(inv.user, inv.chat),
   ): Promise<CommandContext<unknown>> {
     const deps = this.deps;
     const chatKey = `${inv.chat.platform}:${inv.chat.id}`;
@@ -270,7 +311,7 @@ export class Router {
       store: deps.store,
       chatService: deps.chatService,
       tasks: deps.tasks,
-      usage: deps.access.meter(inv.user, inv.chat),
+      usage: meter,
       isAdmin: deps.access.seesKeyUsage(inv.user, inv.chat),
       settings,
       commands: this.#info,

@@ -1,80 +1,21 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import Keyv from 'keyv';
-import type { KeyValue, Store } from '../core/store.js';
+import type { Store } from '../core/store.js';
+import { BackendStore } from './backend-store.js';
+import { memoryStore } from './memory.js';
 import { connectRedis, type RedisConnectOptions } from './redis.js';
-import { SqliteAdapter } from './sqlite-adapter.js';
+import { sqliteStore } from './sqlite.js';
 
-class KeyvNamespace<T> implements KeyValue<T> {
-  constructor(private readonly keyv: Keyv<T>) {}
-  async get(key: string): Promise<T | undefined> {
-    return (await this.keyv.get(key)) ?? undefined;
-  }
-  async set(key: string, value: T, ttlMs?: number): Promise<void> {
-    await this.keyv.set(key, value, ttlMs);
-  }
-  async delete(key: string): Promise<void> {
-    await this.keyv.delete(key);
-  }
-}
-
-class KeyvStore implements Store {
-  readonly #spaces = new Map<string, KeyValue<unknown>>();
-  constructor(
-    private readonly makeKeyv: (namespace: string) => Keyv,
-    private readonly onClose: () => Promise<void>,
-  ) {}
-  namespace<T>(name: string): KeyValue<T> {
-    let space = this.#spaces.get(name);
-    if (!space) {
-      const keyv = this.makeKeyv(name);
-      keyv.throwOnErrors = true; // keyv would otherwise answer a failed get with undefined
-      keyv.on('error', () => {}); // errors surface as rejected calls; don't crash on the emitter
-      space = new KeyvNamespace<unknown>(keyv);
-      this.#spaces.set(name, space);
-    }
-    return space as KeyValue<T>;
-  }
-  close(): Promise<void> {
-    return this.onClose();
-  }
-}
-
-/** An in-memory store, for unit tests and the console without persistence. */
-export function memoryStore(): Store {
-  return new KeyvStore(
-    (namespace) => new Keyv({ store: new Map(), namespace }),
-    async () => {},
-  );
-}
-
-/** A store over one SQLite file; the folder is created when missing. */
-export function sqliteStore(file: string): Store {
-  const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  return new KeyvStore(
-    (namespace) => new Keyv({ store: new SqliteAdapter(db), namespace }),
-    async () => {
-      db.close();
-    },
-  );
-}
+export { MemoryStore, memoryStore } from './memory.js';
+export { sqliteStore } from './sqlite.js';
+export { STORE_SWEEP_INTERVAL_MS, type SweepOptions, sweepPeriodically } from './sweep.js';
 
 /**
  * A store over one Redis connection (`redis://host:port[/db]`, `rediss://` for TLS) shared by every
- * namespace; keys are `namespace::key`. Rejects with a clear error when the server does not answer
- * PING within `connectTimeoutMs` (5 s by default).
+ * namespace; keys are `namespace::key`, and `counters:`, `sets:`, `claims:` before `name::key` for the
+ * primitives. Rejects with a clear error when the server does not answer PING within `connectTimeoutMs`
+ * (5 s by default).
  */
 export async function redisStore(url: string, options: RedisConnectOptions = {}): Promise<Store> {
-  const redis = await connectRedis(url, options);
-  return new KeyvStore(
-    (namespace) => redis.keyv(namespace),
-    () => redis.close(),
-  );
+  return new BackendStore(await connectRedis(url, options));
 }
 
 const isRedis = (url: string) => url.startsWith('redis://') || url.startsWith('rediss://');

@@ -1,170 +1,112 @@
 import type { Logger } from 'pino';
-import type { ApiCore, MjTask, SunoClip, SunoTask } from '../core/apicore.js';
+import type { ApiCore } from '../core/apicore.js';
 import type { CommandButton } from '../core/command.js';
 import { t } from '../core/i18n.js';
 import { downloadAsFile } from '../core/media.js';
 import type {
-  MediaKind,
   OutgoingFile,
   OutgoingMessage,
+  PlatformButton,
   PlatformLimits,
   ReplyChannel,
 } from '../core/platform.js';
-import type { TaskRecord } from '../core/tasks.js';
+import type { JobAttempt, ResultPart, TaskRecord } from '../core/tasks.js';
+import type { ChatScheduler } from '../render/scheduler.js';
 import type { ButtonRegistry } from '../store/buttons.js';
+import type { TaskStore } from './task-store.js';
 import { T } from './texts.js';
 
-/** Discord allows 5 buttons a row and 5 rows; Telegram is looser. */
-const BUTTONS_PER_ROW = 5;
-const MAX_BUTTON_ROWS = 5;
-
-export interface DeliveryContext {
+/** What delivering into one chat needs; made per job by the poller for the record's platform. */
+export interface ChatAccess {
+  /** The platform's channel, unpaced: every send below first takes a slot from `scheduler`. */
   channel: ReplyChannel;
+  scheduler: ChatScheduler;
   limits: PlatformLimits;
   apicore: ApiCore;
   buttons: ButtonRegistry;
   log: Logger;
-  /** Persists the record (delivery marks). */
-  save(record: TaskRecord): Promise<void>;
 }
 
-/** Downloads a result as an attachment; undefined (post the link) when too large or unreachable. */
-export async function fetchFile(
-  d: DeliveryContext,
-  url: string,
-  kind: MediaKind,
-  name: string,
-  extra: Partial<OutgoingFile> = {},
-): Promise<OutgoingFile | undefined> {
-  const file = await downloadAsFile(d.apicore, url, { kind, name, ...extra }, d.limits.maxUploadBytes);
-  if (!file) d.log.info({ kind }, 'result not attached; posting its link');
-  return file;
+/** The send slot key every task message shares with command replies (see pacedChannel). */
+const SEND_KEY = 'send';
+
+async function platformButtons(
+  d: ChatAccess,
+  rows: CommandButton[][] | undefined,
+): Promise<PlatformButton[][] | undefined> {
+  return rows?.length ? d.buttons.register(rows) : undefined;
+}
+
+/** Sends one message in its turn in the chat's budget; `prepare` runs once the slot is granted. */
+async function sendInTurn(d: ChatAccess, prepare: () => Promise<OutgoingMessage>): Promise<void> {
+  await d.scheduler.acquire(SEND_KEY, true);
+  await d.channel.send(await prepare());
+}
+
+function linkText(record: TaskRecord, part: ResultPart, url: string): string {
+  if (part.file?.kind === 'image') return `${part.text}\n${url}`;
+  return `${part.text}\n\n${t(record.lang, T.tooLargeLink, { name: part.file?.name ?? '', url })}`;
 }
 
 /**
- * Sends one part of a result exactly once: the part is marked as being sent before, and as
- * delivered after. A crash in between leaves it marked `sending`, and it is not sent again.
+ * Delivers one part exactly once. The file is downloaded only once the chat's send slot is granted
+ * (so deliveries waiting for a busy group hold no file in memory). The part is marked `sending`
+ * just before the send and `sent` after; an ordinary failure clears the mark and throws, so the
+ * queue retries it; the last attempt posts the link and the buttons instead. A `sending` mark found
+ * when the job starts means the process that began the send died: the part may have arrived, so
+ * only its link (with its buttons) is posted, never the part again.
  */
-async function once(
-  d: DeliveryContext,
+export async function deliverPart(
+  d: ChatAccess,
+  tasks: TaskStore,
   record: TaskRecord,
-  part: string,
-  url: string,
-  send: () => Promise<void>,
-): Promise<boolean> {
-  if (record.delivered.includes(part) || record.sending === part) return false;
-  record.sending = part;
-  record.meta.sendingUrl = url;
-  await d.save(record);
-  await send();
-  record.delivered.push(part);
-  record.sending = undefined;
-  await d.save(record);
-  return true;
-}
-
-function mjButtons(task: MjTask): CommandButton[][] {
-  const buttons = task.buttons
-    .filter((b) => b.customId)
-    .map((b) => ({
-      label: [b.emoji, b.label].filter(Boolean).join(' ') || '🔄',
-      command: 'mj-action',
-      args: { taskId: task.id, customId: b.customId },
+  part: ResultPart,
+  attempt: JobAttempt,
+): Promise<void> {
+  const mark = await tasks.mark(record.id, part.id);
+  if (mark === 'sent' || mark === 'linked') return;
+  const replyTo = record.replyTo;
+  const url = part.file?.url;
+  if (mark === 'sending') {
+    d.log.warn({ part: part.id }, 'a send of this part was cut by a crash; posting its link');
+    await sendInTurn(d, async () => ({
+      text: url ? t(record.lang, T.maybeDelivered, { url }) : part.text,
+      buttons: await platformButtons(d, part.buttons),
+      replyTo,
     }));
-  const rows: CommandButton[][] = [];
-  for (let i = 0; i < buttons.length && rows.length < MAX_BUTTON_ROWS; i += BUTTONS_PER_ROW) {
-    rows.push(buttons.slice(i, i + BUTTONS_PER_ROW));
-  }
-  return rows;
-}
-
-async function send(
-  d: DeliveryContext,
-  record: TaskRecord,
-  message: OutgoingMessage,
-  buttons?: CommandButton[][],
-) {
-  const platformButtons = buttons?.length ? await d.buttons.register(buttons) : undefined;
-  await d.channel.send({
-    ...message,
-    replyTo: record.replyTo,
-    ...(platformButtons ? { buttons: platformButtons } : {}),
-  });
-}
-
-/** Splits the four prompts of a describe result (1️⃣…4️⃣), falling back to promptEn. */
-export function describePrompts(task: MjTask): string[] {
-  const source = task.finalPrompt || task.promptEn || task.prompt;
-  return source
-    .split(/\s*[1-4]\uFE0F?\u20E3\s*/u)
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)
-    .slice(0, 4);
-}
-
-/** Delivers a finished Midjourney task: the image with its buttons, or the four prompts. */
-export async function deliverMj(d: DeliveryContext, record: TaskRecord, task: MjTask): Promise<void> {
-  const lang = record.lang;
-  if (record.purpose === 'describe') {
-    const prompts = describePrompts(task);
-    const text = [t(lang, T.describeTitle), ...prompts.map((p, i) => `${i + 1}\uFE0F\u20E3 ${p}`)].join(
-      '\n\n',
-    );
-    const buttons = [
-      prompts.map((prompt, i) => ({
-        label: t(lang, T.describeButton, { n: i + 1 }),
-        command: 'imagine',
-        args: { prompt },
-      })),
-    ];
-    await once(d, record, 'prompts', task.imageUrl, () => send(d, record, { text }, buttons));
+    await tasks.setMark(record.id, part.id, 'linked');
     return;
   }
-  const url = task.imageUrl;
-  await once(d, record, 'image', url, async () => {
-    const file = url ? await fetchFile(d, url, 'image', `mj-${task.id}.png`) : undefined;
-    const caption = `🎨 ${record.meta.prompt ?? task.prompt}`.slice(0, d.limits.maxCaptionChars);
-    if (file) await send(d, record, { text: caption, files: [file] }, mjButtons(task));
-    else await send(d, record, { text: `${caption}\n${url}` }, mjButtons(task));
-  });
-}
-
-function clipText(clip: SunoClip, lang: 'en' | 'zh'): string {
-  const head = t(lang, T.audioCaption, { title: clip.title || 'Suno' });
-  const tags = clip.tags ? `\n🏷️ ${clip.tags}` : '';
-  const lyrics = clip.lyrics ? `\n\n${clip.lyrics}` : '';
-  return `${head}${tags}${lyrics}`;
-}
-
-/** Delivers a finished Suno task: each clip as audio with its title, cover and lyrics. */
-export async function deliverSuno(d: DeliveryContext, record: TaskRecord, task: SunoTask): Promise<number> {
-  const lang = record.lang;
-  if (record.purpose === 'lyrics') {
-    const l = task.lyrics;
-    await once(d, record, 'lyrics', '', () =>
-      send(d, record, { text: `📝 ${l?.title ?? ''}\n\n${l?.text ?? ''}`.trim() }),
-    );
-    return 1;
-  }
-  let sent = 0;
-  for (const clip of task.clips) {
-    if (!clip.audioUrl) continue;
-    sent++;
-    await once(d, record, clip.id, clip.audioUrl, async () => {
-      const name = `${(clip.title || 'song').replace(/[\\/:*?"<>|]+/g, '_')}.mp3`;
-      const file = await fetchFile(d, clip.audioUrl, 'audio', name, {
-        title: clip.title || undefined,
-        performer: 'Suno AI',
-        durationSeconds: clip.durationSeconds,
-        thumbnailUrl: clip.imageUrl || undefined,
-      });
-      const text = clipText(clip, lang);
-      if (file) await send(d, record, { text, files: [file] });
-      else
-        await send(d, record, {
-          text: `${text}\n\n${t(lang, T.tooLargeLink, { name, url: clip.audioUrl })}`,
-        });
+  let file: OutgoingFile | undefined;
+  try {
+    await sendInTurn(d, async () => {
+      if (part.file) {
+        const { url: fileUrl, ...rest } = part.file;
+        file = await downloadAsFile(d.apicore, fileUrl, rest, d.limits.maxUploadBytes);
+        if (!file)
+          d.log.info({ part: part.id, kind: part.file.kind }, 'result not attached; posting its link');
+      }
+      const buttons = await platformButtons(d, part.buttons);
+      await tasks.setMark(record.id, part.id, 'sending');
+      if (file)
+        return { text: part.text.slice(0, d.limits.maxCaptionChars), files: [file], buttons, replyTo };
+      return { text: url ? linkText(record, part, url) : part.text, buttons, replyTo };
     });
+  } catch (error) {
+    // An ordinary failure: the part did not arrive (the platform said so), so it may be sent again.
+    await tasks.setMark(record.id, part.id, undefined);
+    if (!attempt.final) throw error;
+    d.log.error({ err: error, part: part.id }, 'result could not be sent; posting its link');
+    file = undefined;
+    await sendInTurn(d, async () => ({
+      text: url ? linkText(record, part, url) : part.text,
+      buttons: await platformButtons(d, part.buttons),
+      replyTo,
+    }));
+    await tasks.setMark(record.id, part.id, 'linked');
+    return;
+  } finally {
+    file = undefined; // the bytes go as soon as the send is done
   }
-  return sent;
+  await tasks.setMark(record.id, part.id, 'sent');
 }

@@ -31,6 +31,14 @@ export const T = {
     en: 'If a result is missing above, here is its link: {url}',
     zh: '如果上方缺少结果，这是链接：{url}',
   },
+  someLinked: {
+    en: '🔗 {n} result(s) could not be sent as files; their links are above.',
+    zh: '🔗 {n} 个结果无法以文件发送，链接见上方。',
+  },
+  someMissing: {
+    en: '⚠️ {n} result(s) could not be sent to this chat.',
+    zh: '⚠️ {n} 个结果无法发送到此聊天。',
+  },
   describeTitle: { en: '🖼️ Four prompts for this image:', zh: '🖼️ 这张图片的四个提示词：' },
   describeButton: { en: '🎨 Imagine {n}', zh: '🎨 生成 {n}' },
   tooLargeLink: { en: '{name} is too large to upload here: {url}', zh: '{name} 太大，无法上传：{url}' },

@@ -31,12 +31,16 @@ export const TEST_LIMITS: PlatformLimits = {
 
 /**
  * A platform that keeps what each chat shows. `failSendWhen` makes a send throw after the message
- * was shown, like a process dying right after the platform accepted it.
+ * was shown, like a process dying right after the platform accepted it; `refuseSendWhen` makes it
+ * throw without showing anything, like a 5xx or a 429 past the client's retries.
  */
 export class RecordingAdapter implements PlatformAdapter {
   readonly name: string;
   readonly messages: SeenMessage[] = [];
   failSendWhen: ((message: OutgoingMessage) => boolean) | undefined;
+  refuseSendWhen: ((message: OutgoingMessage) => boolean) | undefined;
+  /** Sends refused so far. */
+  refused = 0;
   #next = 1;
 
   constructor(
@@ -55,6 +59,10 @@ export class RecordingAdapter implements PlatformAdapter {
   channel(chat: ChatRef): ReplyChannel {
     return {
       send: async (message): Promise<MessageRef> => {
+        if (this.refuseSendWhen?.(message)) {
+          this.refused++;
+          throw new Error('502 Bad Gateway');
+        }
         const id = String(this.#next++);
         this.messages.push({
           id,

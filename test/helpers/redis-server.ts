@@ -2,6 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describe } from 'vitest';
+import { REDIS_SERVER_BIN, runRedisSuites } from './redis-available.js';
+
+/**
+ * `describe` for suites that start redis-server: skipped on a machine without it (global-setup prints
+ * one line saying so), run, and failing, where REQUIRE_REDIS=1 or CI=true demands them.
+ */
+export const describeWithRedis = describe.skipIf(!runRedisSuites);
 
 /** A real `redis-server` (Debian's package) on a free loopback port, without persistence. */
 export interface RedisServer {
@@ -12,7 +20,7 @@ export interface RedisServer {
 }
 
 const NOT_INSTALLED =
-  'redis-server is not on PATH; the Redis store tests need a real server: ' +
+  `${REDIS_SERVER_BIN} is not on PATH, and REQUIRE_REDIS=1 or CI=true requires the Redis store tests: ` +
   'apt-get install -y redis-server (.ci/run installs it)';
 
 /** A port the kernel just handed out on 127.0.0.1; free unless someone grabs it before the server binds. */
@@ -57,7 +65,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 async function startOnce(port: number): Promise<RedisServer | 'port-taken'> {
   const child = spawn(
-    'redis-server',
+    REDIS_SERVER_BIN,
     ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--daemonize', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -80,7 +88,9 @@ async function startOnce(port: number): Promise<RedisServer | 'port-taken'> {
   for (;;) {
     if (spawnError) {
       process.off('exit', killOnExit);
-      throw new Error(spawnError.code === 'ENOENT' ? NOT_INSTALLED : `redis-server: ${spawnError.message}`);
+      throw new Error(
+        spawnError.code === 'ENOENT' ? NOT_INSTALLED : `${REDIS_SERVER_BIN}: ${spawnError.message}`,
+      );
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       process.off('exit', killOnExit);
@@ -107,7 +117,8 @@ async function startOnce(port: number): Promise<RedisServer | 'port-taken'> {
 }
 
 /**
- * Starts `redis-server` and resolves once it answers PING. Throws (never skips) when it is not installed.
+ * Starts `redis-server` (or REDIS_SERVER_BIN) and resolves once it answers PING. Throws when it is not
+ * installed: wrap suites in {@link describeWithRedis} so they skip instead where Redis is optional.
  * `port` restarts a server on the port a stopped one used (its data is gone: no persistence).
  */
 export async function startRedisServer(port?: number): Promise<RedisServer> {

@@ -29,9 +29,24 @@ describe('loadConfig', () => {
     [{ APICORE_API_KEY: 'sk', LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
     [{ APICORE_API_KEY: 'sk', STORE_URL: 'mysql://x' }, /^STORE_URL is invalid/],
     [{ APICORE_API_KEY: 'sk', DISCORD_BOT_TOKEN: 'abc' }, /^DISCORD_APPLICATION_ID is missing/],
+    [
+      { APICORE_API_KEY: 'sk', MAX_TOOL_TASKS_PER_ANSWER: '21' },
+      /^MAX_TOOL_TASKS_PER_ANSWER is invalid: expected a whole number from 0 to 20$/,
+    ],
+    [{ APICORE_API_KEY: 'sk', MAX_TOOL_TASKS_PER_ANSWER: '-1' }, /^MAX_TOOL_TASKS_PER_ANSWER is invalid/],
+    [{ APICORE_API_KEY: 'sk', MAX_TOOL_TASKS_PER_ANSWER: '2.5' }, /^MAX_TOOL_TASKS_PER_ANSWER is invalid/],
+    [{ APICORE_API_KEY: 'sk', MAX_TOOL_TASKS_PER_ANSWER: '三' }, /^MAX_TOOL_TASKS_PER_ANSWER is invalid/],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('caps the media tasks one answer’s tool calls may start: 3 by default, 0 … 20', () => {
+    const base = { APICORE_API_KEY: 'sk' };
+    expect(loadConfig(base).access.maxToolTasksPerAnswer).toBe(3);
+    expect(loadConfig({ ...base, MAX_TOOL_TASKS_PER_ANSWER: '' }).access.maxToolTasksPerAnswer).toBe(3);
+    expect(loadConfig({ ...base, MAX_TOOL_TASKS_PER_ANSWER: '0' }).access.maxToolTasksPerAnswer).toBe(0);
+    expect(loadConfig({ ...base, MAX_TOOL_TASKS_PER_ANSWER: ' 20 ' }).access.maxToolTasksPerAnswer).toBe(20);
   });
 
   it('never repeats a secret value in its message', () => {

@@ -11,6 +11,11 @@ export const EDIT_INTERVAL_MS = 1000;
 /** Sends and edits a chat may make within `BUDGET_WINDOW_MS`. */
 export const BUDGET_COUNT = 5;
 export const BUDGET_WINDOW_MS = 5000;
+/**
+ * Discord's global limit, 50 requests a second per bot. discord.js keeps it within one process;
+ * this budget keeps it across processes (interaction edits, which are exempt, count too: safe).
+ */
+export const GLOBAL_BUDGET = { count: 50, perMs: 1000 } as const;
 /** Interaction tokens live 15 minutes; stop using one a minute early. */
 export const TOKEN_USABLE_MS = 14 * 60_000;
 /** Discord drops an autocomplete answered after 3 s; answer with what we have before that. */
@@ -37,6 +42,7 @@ export function discordLimits(maxUploadBytes: number): PlatformLimits {
     minEditIntervalMs: EDIT_INTERVAL_MS,
     privateBudget: budget,
     groupBudget: budget,
+    botBudget: GLOBAL_BUDGET,
     liveEdits: true,
   };
 }

@@ -6,6 +6,8 @@ export const TELEGRAM_MAX_CAPTION_CHARS = 1024;
 /** Bots download at most 20 MB through getFile and upload at most 50 MB. */
 export const TELEGRAM_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+/** Sends and edits across all chats: about 30 messages a second in bulk (Bots FAQ). */
+export const TELEGRAM_BOT_BUDGET = { count: 30, perMs: 1000 } as const;
 /** A thumbnail must be a JPEG under 200 kB. */
 export const TELEGRAM_MAX_THUMBNAIL_BYTES = 200 * 1024;
 
@@ -23,6 +25,7 @@ export function telegramLimits(chat: ChatRef): PlatformLimits {
     minEditIntervalMs: group ? 3_000 : 1_000,
     privateBudget: { count: 3, perMs: 3_000 },
     groupBudget: { count: 20, perMs: 60_000 },
+    botBudget: TELEGRAM_BOT_BUDGET,
     liveEdits: true,
   };
 }

@@ -69,6 +69,7 @@ export class FakeApiCore implements RouteContext {
 
   readonly #server: Server;
   readonly #queues = new Map<string, Scripted[]>();
+  readonly #holds: Array<{ prefix: string; gate: Promise<void>; waiting: number }> = [];
   readonly #seq = { mj: 0, suno: 0, clip: 0 };
   #closing: Promise<void> | undefined;
 
@@ -117,6 +118,26 @@ export class FakeApiCore implements RouteContext {
     return this.#seq[kind];
   }
 
+  /**
+   * Holds every request whose path starts with `prefix` (e.g. '/files/clip-') until the returned
+   * function is called; `held()` counts the ones waiting. For "killed while delivering" tests.
+   */
+  holdRequests(prefix: string): { release: () => void; held: () => number } {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = { prefix, gate, waiting: 0 };
+    this.#holds.push(hold);
+    return {
+      release: () => {
+        this.#holds.splice(this.#holds.indexOf(hold), 1);
+        release();
+      },
+      held: () => hold.waiting,
+    };
+  }
+
   /** Closes the server and destroys every open socket (including hanging requests). */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve, reject) => {
@@ -141,6 +162,12 @@ export class FakeApiCore implements RouteContext {
       const parts = parseMultipart(req.headers['content-type'], body);
       if (parts) rec.parts = parts;
       this.requests.push(rec);
+      const hold = this.#holds.find((h) => rec.path.startsWith(h.prefix));
+      if (hold) {
+        hold.waiting++;
+        await hold.gate;
+        hold.waiting--;
+      }
       await sendScripted(res, this.#respond(rec));
     } catch (err) {
       this.unexpected.push(`fake internal error: ${String(err)}`);

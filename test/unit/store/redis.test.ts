@@ -4,28 +4,33 @@ import { createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import type { Logger } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { connectStore, openStore } from '../../../src/store/index.js';
 import { redactUrl } from '../../../src/store/redis.js';
-import { freePort, type RedisServer, startRedisServer } from '../../helpers/redis-server.js';
+import {
+  describeWithRedis,
+  freePort,
+  type RedisServer,
+  startRedisServer,
+} from '../../helpers/redis-server.js';
 
-let server: RedisServer;
-let raw: ReturnType<typeof createClient>;
+describeWithRedis('redis store', () => {
+  let server: RedisServer;
+  let raw: ReturnType<typeof createClient>;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  raw = createClient({ url: server.url });
-  await raw.connect();
-});
+  beforeAll(async () => {
+    server = await startRedisServer();
+    raw = createClient({ url: server.url });
+    await raw.connect();
+  });
 
-afterAll(async () => {
-  if (raw?.isOpen) await raw.close();
-  await server?.stop();
-});
+  afterAll(async () => {
+    if (raw?.isOpen) await raw.close();
+    await server?.stop();
+  });
 
-const connectedClients = async () => Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1]);
+  const connectedClients = async () => Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1]);
 
-describe('redis store', () => {
   it('shares one connection across namespaces, keys as `namespace::key`, and closes it', async () => {
     const before = await connectedClients();
     const store = await connectStore(server.url);
@@ -73,7 +78,37 @@ describe('redis store', () => {
     await store.close();
     await expect(space.get('k')).rejects.toThrow(/closed/);
     await expect(space.set('k', 'w')).rejects.toThrow(/closed/);
+    await expect(store.counters('c').add('k', 1, 1000)).rejects.toThrow(/closed/);
+    await expect(store.sets('s').members('k')).rejects.toThrow(/closed/);
+    await expect(store.claims('c').claim('k', 1000)).rejects.toThrow(/closed/);
     expect(await connectedClients()).toBe(before);
+  });
+
+  it('keeps counters, sets and claims under their own prefixes, with TTLs Redis enforces', async () => {
+    const store = await connectStore(server.url);
+    const name = `prims-${randomUUID()}`;
+    expect(await store.counters(name).add('chat-1', 3, 60_000)).toBe(3);
+    expect(await raw.get(`counters:${name}::chat-1`)).toBe('3');
+    const pttl = await raw.pTTL(`counters:${name}::chat-1`);
+    expect(pttl).toBeGreaterThan(50_000);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+    // Later adds leave the TTL where the first add put it.
+    await store.counters(name).add('chat-1', 1, 1000);
+    expect(await raw.pTTL(`counters:${name}::chat-1`)).toBeGreaterThan(50_000);
+
+    await store.sets(name).add('open', 'task-1');
+    expect(await raw.sMembers(`sets:${name}::open`)).toEqual(['task-1']);
+    expect(await raw.pTTL(`sets:${name}::open`)).toBe(-1);
+
+    expect(await store.claims(name).claim('job', 30_000)).toBe(true);
+    const claimTtl = await raw.pTTL(`claims:${name}::job`);
+    expect(claimTtl).toBeGreaterThan(20_000);
+    expect(claimTtl).toBeLessThanOrEqual(30_000);
+    await store.claims(name).release('job');
+    expect(await raw.exists(`claims:${name}::job`)).toBe(0);
+
+    expect(await store.sweep()).toBe(0); // Redis expires keys itself
+    await store.close();
   });
 
   it('fails calls fast while Redis is down, recovers when it is back, and closes promptly', async () => {

@@ -35,16 +35,43 @@ beforeEach(() => {
 const chat: ChatRef = { platform: 'test', id: 'chat-1', kind: 'group' };
 const user = { id: 'u1', name: '小明' };
 
+/** A clock that moves only when a test says so; timers due by then fire (retries, ticks). */
+class HandClock {
+  t = 1_000_000;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 1;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.t + ms, fn });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.#timers.delete(id as number);
+  };
+  /** Moves time on and fires what fell due, without the ticks (tests run those by hand). */
+  advance(ms: number, fire: (fn: () => void) => boolean = () => true): void {
+    this.t += ms;
+    for (const [id, timer] of [...this.#timers]) {
+      if (timer.at <= this.t && fire(timer.fn)) {
+        this.#timers.delete(id);
+        timer.fn();
+      }
+    }
+  }
+}
+
 /** A poller on a hand-moved clock: time passes only when a test says so. */
 function setup(store: Store = memoryStore(), adapter = new RecordingAdapter()) {
-  const clock = { t: 1_000_000, now: () => clock.t, setTimeout: () => 0, clearTimeout: () => {} };
+  const clock = new HandClock();
   const poller = new TaskPoller({
     store,
     apicore: client,
     buttons: new ButtonRegistry(store),
     schedulers: new SchedulerRegistry(),
     log: silentLogger(),
-    intervalMs: 3000,
+    // Longer than any test moves the clock: ticks run only when a test calls tick().
+    intervalMs: 24 * 3600_000,
     clock,
   });
   return { clock, adapter, poller, store };
@@ -168,7 +195,9 @@ describe('TaskPoller', () => {
     expect(status(s).text).toBe(
       '⌛ Gave up waiting after 15 minutes. The gateway refunds failed tasks; please try again.',
     );
-    expect(count('/suno/fetch')).toBe(0);
+    // One last look before giving up, then no more.
+    expect(count('/suno/fetch')).toBe(1);
+    fake.requests.length = 0;
     await s.poller.tick();
     expect(count('/suno/fetch')).toBe(0);
   });
@@ -193,6 +222,20 @@ describe('TaskPoller', () => {
     await second.store.close();
   });
 
+  it('delivers a task that finished upstream while the bot was down past its deadline', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    const id = await client.sunoMusic({ gpt_description_prompt: '停机 downtime 💤' });
+    await submitted(s, 'suno', 'song', id);
+    await s.poller.tick(); // SUBMITTED
+    await s.poller.tick(); // IN_PROGRESS
+    s.clock.t += DEADLINE_MS.suno + 60_000; // the bot was down; upstream finished meanwhile
+    await s.poller.tick();
+    expect(s.adapter.withFiles('audio')).toHaveLength(2);
+    expect(status(s).text).toBe('✅ Suno · 2 clip(s) delivered');
+    expect(s.poller.pending).toBe(0);
+  });
+
   it('never sends a part twice when the process died between sending it and marking it sent', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'poller-')), 'bot.sqlite');
     // The platform outlives the bot's process, so both runs share it.
@@ -200,27 +243,121 @@ describe('TaskPoller', () => {
     const first = setup(sqliteStore(file), platform);
     await first.poller.start([platform]);
     const id = await client.sunoMusic({ gpt_description_prompt: 'crash 崩溃' });
-    await submitted(first, 'suno', 'song', id);
+    const record = await submitted(first, 'suno', 'song', id);
     await first.poller.tick(); // SUBMITTED
     await first.poller.tick(); // IN_PROGRESS
-    platform.failSendWhen = (m) => (m.files ?? []).some((f) => f.kind === 'audio');
-    await first.poller.tick(); // SUCCESS: the first clip reaches the chat, then the process "dies"
-    expect(platform.withFiles('audio')).toHaveLength(1);
+    // The platform refuses audio, so both clips wait for a retry when the process "dies"...
+    platform.refuseSendWhen = (m) => (m.files ?? []).some((f) => f.kind === 'audio');
+    await first.poller.tick(); // SUCCESS
+    expect(platform.withFiles('audio')).toHaveLength(0);
     await first.poller.stop();
+    // ...right after it had begun sending the first clip, which did reach the chat.
+    const { TaskStore } = await import('../../../src/tasks/task-store.js');
+    const saved = (await new TaskStore(first.store).get(record.id))!;
+    const [clipA, clipB] = saved.parts;
+    await new TaskStore(first.store).setMark(record.id, clipA!.id, 'sending');
+    platform.refuseSendWhen = undefined;
+    await platform
+      .channel(chat)
+      .send({ text: clipA!.text, files: [{ kind: 'audio', name: 'a.mp3', url: clipA!.file!.url }] });
     await first.store.close();
 
-    platform.failSendWhen = undefined;
     const second = using_(setup(sqliteStore(file), platform));
     await second.poller.start([platform]);
     await second.poller.tick();
-    const audio = platform.withFiles('audio');
-    const urls = audio.map((m) => m.files[0]!.url);
-    expect(urls).toHaveLength(2);
-    expect(new Set(urls).size).toBe(2);
+    const audio = platform.withFiles('audio').map((m) => m.files[0]!.url);
+    expect(audio).toEqual([clipA!.file!.url, clipB!.file!.url]);
+    const texts = platform.messages.map((m) => m.text);
+    expect(texts).toContain(`If a result is missing above, here is its link: ${clipA!.file!.url}`);
     expect(platform.messages[0]!.text).toBe(
-      `✅ Suno · 2 clip(s) delivered\nIf a result is missing above, here is its link: ${urls[0]}`,
+      '✅ Suno · 1 clip(s) delivered\n🔗 1 result(s) could not be sent as files; their links are above.',
     );
     expect(second.poller.pending).toBe(0);
     await second.store.close();
+  });
+
+  it('retries a send the platform refused, and the part arrives once', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    const id = await client.sunoMusic({ gpt_description_prompt: '重试 retry 🔁' });
+    await submitted(s, 'suno', 'song', id);
+    await s.poller.tick();
+    await s.poller.tick();
+    let refusals = 1;
+    s.adapter.refuseSendWhen = (m) => (m.files ?? []).length > 0 && refusals-- > 0;
+    await s.poller.tick(); // SUCCESS: one clip refused once
+    expect(s.adapter.refused).toBe(1);
+    expect(s.adapter.withFiles('audio')).toHaveLength(1);
+    s.clock.advance(60_000); // the retry's backoff passes
+    await s.poller.tick();
+    const audio = s.adapter.withFiles('audio').map((m) => m.files[0]!.url);
+    expect(audio).toHaveLength(2);
+    expect(new Set(audio).size).toBe(2);
+    expect(status(s).text).toBe('✅ Suno · 2 clip(s) delivered');
+  });
+
+  it('posts the link and the buttons when a file keeps failing', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    fake.mjStages.push([
+      {
+        status: 'SUCCESS',
+        progress: '100%',
+        imageUrl: `${fake.url}/files/grid.png`,
+        buttons: gridButtons('h2'),
+      },
+    ]);
+    const id = await client.mjImagine({ prompt: '总是失败 always fails ❌' });
+    await submitted(s, 'mj', 'imagine', id, { prompt: '总是失败 always fails ❌' });
+    s.adapter.refuseSendWhen = (m) => (m.files ?? []).length > 0;
+    await s.poller.tick();
+    for (let i = 0; i < 4; i++) {
+      s.clock.advance(60_000);
+      await s.poller.tick();
+    }
+    expect(s.adapter.refused).toBe(4); // every attempt tried the file
+    expect(s.adapter.withFiles('image')).toHaveLength(0);
+    const fallback = s.adapter.messages.filter((m) => m.text.includes(`${fake.url}/files/grid.png`));
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]!.text).toBe(`🎨 总是失败 always fails ❌\n${fake.url}/files/grid.png`);
+    expect(fallback[0]!.buttons.flat()).toEqual(expect.arrayContaining(['U1', 'U4', 'V1', 'V4']));
+    expect(status(s).text).toBe(
+      '✅ Midjourney · done\n🔗 1 result(s) could not be sent as files; their links are above.',
+    );
+    expect(s.poller.pending).toBe(0);
+  });
+
+  it('closes a delivering record past its deadline with a clear status', async () => {
+    const s = using_(setup());
+    await s.poller.start([s.adapter]);
+    const id = await client.sunoMusic({ gpt_description_prompt: '送不出去 undeliverable 📭' });
+    await submitted(s, 'suno', 'song', id);
+    await s.poller.tick();
+    await s.poller.tick();
+    // Nothing can be sent into the chat any more (even links); edits still work.
+    s.adapter.refuseSendWhen = () => true;
+    await s.poller.tick(); // SUCCESS → delivering; every send fails
+    s.clock.t += DEADLINE_MS.suno + 31 * 60_000;
+    await s.poller.tick();
+    expect(status(s).text).toBe(
+      '✅ Suno · 0 clip(s) delivered\n⚠️ 2 result(s) could not be sent to this chat.',
+    );
+    expect(s.poller.pending).toBe(0);
+  });
+
+  it('keeps every one of many concurrent submits from two task systems on one store', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'poller-')), 'bot.sqlite');
+    const a = setup(sqliteStore(file));
+    const b = setup(sqliteStore(file));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => submitted(i % 2 ? a : b, 'suno', 'song', `并发-${i}-🎵`)),
+    );
+    const third = using_(setup(sqliteStore(file)));
+    await third.poller.start([third.adapter]);
+    expect(third.poller.pending).toBe(20);
+    await a.store.close();
+    await b.store.close();
+    await third.poller.stop();
+    await third.store.close();
   });
 });
