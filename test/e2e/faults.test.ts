@@ -268,10 +268,9 @@ describe('fault matrix: platform', () => {
       await tg.waitFor((f) => f.chatLog(other.id).some((m) => m.text === 'Echo: 你好'), 8000);
       expect(texts(slowed.id)).toEqual(['Echo: hello 429']);
       expect(texts(other.id)).toEqual(['Echo: 你好']);
-      // The other chat, which asked second, was answered first: it never waited on this one's 429.
-      const final = (chatId: number, text: string) =>
-        tg.calls.find((c) => c.chatId === chatId && c.params.text === text && c.response?.ok)!.at;
-      expect(final(other.id, 'Echo: 你好')).toBeLessThan(final(slowed.id, 'Echo: hello 429'));
+      // The other chat never waited on this one's 429: its answer began while this one was still
+      // waiting out `retry_after`. (Both answers end with their streams, at about the same moment, so
+      // the order of the two final edits says nothing.)
       const started = (chatId: number) => tg.calls.find((c) => c.chatId === chatId && c.response?.ok)!.at;
       expect(started(other.id)).toBeLessThan(started(slowed.id));
       expect(tg.errors.filter((e) => e.error_code === 429)).toHaveLength(1);

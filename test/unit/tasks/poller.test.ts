@@ -345,6 +345,60 @@ describe('TaskPoller', () => {
     expect(s.poller.pending).toBe(0);
   });
 
+  it('never orphans a submitted task whose first write failed: it is kept and written at the next tick', async () => {
+    const inner = memoryStore();
+    let failures = 3; // every attempt track() makes
+    const flaky: Store = {
+      ...inner,
+      namespace: (name) => inner.namespace(name),
+      counters: (name) => inner.counters(name),
+      claims: (name) => inner.claims(name),
+      sweep: () => inner.sweep(),
+      close: () => inner.close(),
+      sets: (name) => {
+        const sets = inner.sets(name);
+        return {
+          ...sets,
+          members: (key) => sets.members(key),
+          remove: (key, member) => sets.remove(key, member),
+          add: async (key, member) => {
+            if (failures-- > 0) throw new Error('READONLY You can’t write against a read only replica 只读');
+            return sets.add(key, member);
+          },
+        };
+      },
+    };
+    const s = using_(setup(flaky));
+    await s.poller.start([s.adapter]);
+    const id = await client.sunoMusic({ gpt_description_prompt: '写入失败 write failed 💾' });
+    const record = await submitted(s, 'suno', 'song', id);
+    expect(record.upstreamId).toBe(id);
+    expect(s.poller.pending).toBe(1);
+    for (let i = 0; i < 4; i++) await s.poller.tick();
+    expect(s.adapter.withFiles('audio')).toHaveLength(2);
+    expect(status(s).text).toBe('✅ Suno · 2 clip(s) delivered');
+    expect(s.poller.pending).toBe(0);
+  });
+
+  it('tells the chat a video was cut when the process streaming it is gone', async () => {
+    const store = memoryStore();
+    const first = setup(store);
+    await first.poller.start([first.adapter]);
+    const record = await submitted(first, 'video', 'video', 'vid-1');
+    await first.poller.tick();
+    expect(first.adapter.messages[0]!.text).toBe('✅ accepted'); // its process is alive: left alone
+    await first.poller.stop();
+    // The process died; its heartbeat lapses.
+    await store.namespace('instances').delete(record.owner!);
+    const second = using_(setup(store, first.adapter));
+    await second.poller.start([first.adapter]);
+    await second.poller.tick();
+    expect(first.adapter.messages[0]!.text).toBe(
+      '❌ The bot restarted while this video was generating; please send it again.',
+    );
+    expect(second.poller.pending).toBe(0);
+  });
+
   it('keeps every one of many concurrent submits from two task systems on one store', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'poller-')), 'bot.sqlite');
     const a = setup(sqliteStore(file));
