@@ -1,4 +1,9 @@
-import { defineCommand } from '../src/core/command.js';
+import { type CommandContext, defineCommand } from '../src/core/command.js';
+
+/** One line per visible command, `/name — description`, in the user's language (help, /start). */
+export function commandLines(ctx: CommandContext<unknown>): string[] {
+  return ctx.commands.filter((c) => !c.hidden).map((c) => `/${c.name} — ${ctx.t(c.description)}`);
+}
 
 export default defineCommand({
   name: 'help',
@@ -11,7 +16,7 @@ export default defineCommand({
         zh: '👋 我把 APICore AI 网关带到这里。直接发消息即可对话；回复我的某条回答可以接着聊。',
       }),
       '',
-      ...ctx.commands.filter((c) => !c.hidden).map((c) => `/${c.name} — ${ctx.t(c.description)}`),
+      ...commandLines(ctx),
       '',
       ctx.t(
         { en: 'Model in this chat: {model}', zh: '本聊天当前模型：{model}' },

@@ -1,5 +1,5 @@
 import type { AnyCommand } from '../src/core/command.js';
-import chat from './chat.js';
+import chat, { regenerate, stop } from './chat.js';
 import describe from './describe.js';
 import draw from './draw.js';
 import help from './help.js';
@@ -11,6 +11,8 @@ import models from './models.js';
 import newConversation from './new.js';
 import song from './song.js';
 import speak from './speak.js';
+import start from './start.js';
+import system from './system.js';
 import usage from './usage.js';
 import video from './video.js';
 
@@ -26,8 +28,12 @@ export const commands: readonly AnyCommand[] = [
   video,
   speak,
   model,
+  system,
   models,
   usage,
   help,
+  start,
   mjAction,
+  stop,
+  regenerate,
 ];

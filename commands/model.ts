@@ -1,12 +1,16 @@
 import { defineCommand } from '../src/core/command.js';
 import { inputError } from '../src/errors.js';
+import { requireChatAdmin } from './lib/chat-settings.js';
 
 /** Model ids look like `gpt-4o-mini`, `claude-sonnet-4-5`, `deepseek/deepseek-r1:free`. */
 const MODEL_ID = /^[\w.:/@+-]{1,100}$/;
 
 export default defineCommand({
   name: 'model',
-  description: { en: 'Show or set the model used in this chat', zh: '查看或设置本聊天使用的模型' },
+  description: {
+    en: 'Show or set the model used in this chat (groups: admins set it)',
+    zh: '查看或设置本聊天使用的模型（群内由管理员设置）',
+  },
   options: [
     {
       name: 'name',
@@ -27,6 +31,7 @@ export default defineCommand({
       );
       return;
     }
+    await requireChatAdmin(ctx);
     if (!MODEL_ID.test(name)) {
       throw inputError(
         `“${name}” is not a model id. Send /models to list them.`,

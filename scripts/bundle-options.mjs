@@ -10,10 +10,12 @@ export const BUNDLE_OPTIONS = {
   // Bundling renames clashing classes (AbortSignal → AbortSignal2); node-fetch, under grammY, checks
   // the signal's constructor name, so names are kept.
   keepNames: true,
-  // Native or optional packages stay outside the bundle: better-sqlite3's binding, and the
-  // optional speed-ups discord.js and ws look for inside try/catch.
+  // Native or optional packages stay outside the bundle: better-sqlite3's binding, sharp (libvips,
+  // loaded from its @img/* package at run time), and the optional speed-ups discord.js and ws look
+  // for inside try/catch.
   external: [
     'better-sqlite3',
+    'sharp',
     'zlib-sync',
     'bufferutil',
     'utf-8-validate',

@@ -5,11 +5,11 @@ import { ApiCoreClient } from './apicore/client.js';
 import type { Config } from './config.js';
 import { createChatService } from './conversations/chat-service.js';
 import type { AnyCommand } from './core/command.js';
-import type { PlatformAdapter } from './core/platform.js';
+import type { PlatformAdapter, PlatformHealth } from './core/platform.js';
 import type { SharedBudget } from './core/shared-budget.js';
 import type { Store } from './core/store.js';
-import { startHealthServer } from './health.js';
-import type { Logger } from './log.js';
+import { type AppPhase, startHealthServer } from './health.js';
+import { type Logger, scrub } from './log.js';
 import { botBudgetsOf, type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
 import { AccessPolicy } from './router/access.js';
 import { Router } from './router/router.js';
@@ -21,6 +21,8 @@ import { BullTaskQueue } from './tasks/queue/bullmq.js';
 /** How long commands in flight may run on after a shutdown signal. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 const SCHEDULER_SWEEP_MS = 60_000;
+/** Longest start-failure reason /healthz repeats (the log line has the whole error). */
+const START_REASON_MAX_CHARS = 200;
 
 const isRedisUrl = (url: string) => url.startsWith('redis://') || url.startsWith('rediss://');
 
@@ -43,9 +45,16 @@ export interface App {
   poller: TaskPoller;
   apicore: ApiCoreClient;
   store: Store;
+  /**
+   * Serves /healthz first, then starts every platform at once: one that cannot start is logged
+   * and reported unhealthy, and never stops the others. Rejects only when the app itself cannot
+   * run (the health port is taken, the task queue cannot start).
+   */
   start(): Promise<void>;
   /** Where /healthz is served, once started with a health port. */
   healthAddress: string | undefined;
+  /** Each platform's state, as /healthz shows it. */
+  platformHealth(): Record<string, PlatformHealth>;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -96,37 +105,79 @@ export function createApp(options: AppOptions): App {
   let sweep: NodeJS.Timeout | undefined;
   let stopStoreSweep: (() => void) | undefined;
   let health: Server | undefined;
-  let ready = false;
+  let phase: AppPhase = 'starting';
+  /** What the app saw of each start(): pending, or rejected with a reason. Resolved: the adapter says. */
+  const startStates = new Map<PlatformAdapter, PlatformHealth>();
+  const secrets = [config.apicore.apiKey, config.telegram?.token, config.discord?.token].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+  const healthOf = (adapter: PlatformAdapter): PlatformHealth => {
+    const started = startStates.get(adapter);
+    if (started?.state === 'unhealthy') return started;
+    if (adapter.health) return adapter.health();
+    if (started) return started;
+    if (phase === 'stopping') return { state: 'stopped' };
+    return adapter.healthy?.() === false ? { state: 'unhealthy', reason: 'not connected' } : { state: 'up' };
+  };
+  const platformHealth = () => Object.fromEntries(adapters.map((a) => [a.name, healthOf(a)]));
+  /** Starts one platform; a failure is logged once and kept for /healthz, never thrown. */
+  const startPlatform = async (adapter: PlatformAdapter): Promise<void> => {
+    startStates.set(adapter, { state: 'starting' });
+    try {
+      await adapter.start(router.hooksFor(adapter));
+      startStates.delete(adapter);
+    } catch (error) {
+      const message = scrub(error instanceof Error ? error.message : String(error), secrets);
+      startStates.set(adapter, {
+        state: 'unhealthy',
+        reason: `could not start: ${message.slice(0, START_REASON_MAX_CHARS)}`,
+      });
+      log.error(
+        { platform: adapter.name, err: error },
+        `${adapter.name} could not start; the other platforms run without it`,
+      );
+    }
+  };
   return {
     get healthAddress() {
       const a = health?.address();
       return a && typeof a === 'object' ? `http://127.0.0.1:${a.port}` : undefined;
     },
+    platformHealth,
     router,
     poller,
     apicore,
     store,
     async start() {
+      // First, so /healthz answers ("starting") while platforms connect, however long that takes.
+      if (options.healthPort !== undefined) {
+        health = await startHealthServer(options.healthPort, {
+          phase: () => phase,
+          platforms: platformHealth,
+          store,
+          pendingTasks: () => poller.pending,
+        });
+        const address = health.address();
+        log.info({ port: typeof address === 'object' ? address?.port : address }, 'serving /healthz');
+      }
       sweep = setInterval(() => schedulers.sweep(), SCHEDULER_SWEEP_MS);
       sweep.unref();
       // SQLite and memory keep expired keys until swept; Redis expires them itself.
       stopStoreSweep = sweepPeriodically(store, { log });
-      for (const adapter of adapters) await adapter.start(router.hooksFor(adapter));
+      // Side by side: a platform that is slow to connect, or cannot, holds up none of the others.
+      await Promise.all(adapters.map(startPlatform));
+      // Stopped while platforms were still connecting (a signal during start-up): nothing more to start.
+      if (phase === 'stopping') return;
       await poller.start(adapters);
-      ready = true;
-      if (options.healthPort !== undefined) {
-        health = await startHealthServer(options.healthPort, {
-          adapters,
-          store,
-          ready: () => ready,
-          pendingTasks: () => poller.pending,
-        });
-      }
-      log.info({ platforms: adapters.map((a) => a.name), model: config.defaultModel }, 'ready');
+      phase = 'ready';
+      const platforms = Object.fromEntries(
+        Object.entries(platformHealth()).map(([name, h]) => [name, h.state]),
+      );
+      log.info({ platforms, model: config.defaultModel }, 'ready');
     },
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
       // No new commands; answers in flight finish (within the grace period); tasks stay in the store.
-      ready = false;
+      phase = 'stopping';
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await router.drain(graceMs);
       // Pending tasks stay in the store; the next start resumes them.

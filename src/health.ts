@@ -1,50 +1,100 @@
 import { createServer, type Server } from 'node:http';
-import type { PlatformAdapter } from './core/platform.js';
+import type { PlatformHealth } from './core/platform.js';
 import type { Store } from './core/store.js';
 
+/** How long the store probe's key lives. */
+const STORE_PROBE_TTL_MS = 60_000;
+/** A store that takes longer than this to answer counts as down, so /healthz itself never hangs. */
+const STORE_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * The bot as a whole: `starting` until every platform has had its start attempted, `ok` when
+ * every platform is up and the store answers, `unhealthy` otherwise, `stopping` after a shutdown
+ * signal.
+ */
+export type HealthStatus = 'starting' | 'ok' | 'unhealthy' | 'stopping';
+
+/** Where the app is in its life; the health server turns it and the parts into a status. */
+export type AppPhase = 'starting' | 'ready' | 'stopping';
+
 export interface HealthReport {
+  status: HealthStatus;
   ready: boolean;
-  platforms: Record<string, boolean>;
+  /** Each platform's state, with a short reason when it is not up (e.g. "token refused (401)"). */
+  platforms: Record<string, PlatformHealth>;
   store: boolean;
   pendingTasks: number;
 }
 
 /**
- * `GET /healthz`: 200 when every platform is connected and the store answers, 503 otherwise,
- * with the details as JSON. Nothing else is served.
+ * `GET /healthz`: 200 when the status is `ok`, 503 otherwise, with the report as JSON. Nothing
+ * else is served. Started before any platform connects, so an orchestrator (and an operator with
+ * curl) sees "starting", then which platform is unhealthy and why, from the first second on.
  */
 export async function startHealthServer(
   port: number,
   parts: {
-    adapters: readonly PlatformAdapter[];
+    phase: () => AppPhase;
+    platforms: () => Record<string, PlatformHealth>;
     store: Store;
-    ready: () => boolean;
     pendingTasks: () => number;
   },
 ): Promise<Server> {
   const probe = parts.store.namespace<number>('health');
-  const report = async (): Promise<HealthReport> => {
-    let store = false;
+  const storeAnswers = async (): Promise<boolean> => {
+    const now = Date.now();
+    const check = (async () => {
+      await probe.set('probe', now, STORE_PROBE_TTL_MS);
+      return (await probe.get('probe')) === now;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), STORE_PROBE_TIMEOUT_MS);
+    });
     try {
-      const now = Date.now();
-      await probe.set('probe', now, 60_000);
-      store = (await probe.get('probe')) === now;
+      return await Promise.race([check, late]);
     } catch {
-      store = false;
+      return false;
+    } finally {
+      clearTimeout(timer);
+      check.catch(() => {});
     }
-    const platforms = Object.fromEntries(parts.adapters.map((a) => [a.name, a.healthy?.() ?? true]));
-    return { ready: parts.ready(), platforms, store, pendingTasks: parts.pendingTasks() };
+  };
+  const report = async (): Promise<HealthReport> => {
+    const store = await storeAnswers();
+    const phase = parts.phase();
+    const platforms = parts.platforms();
+    const allUp = Object.values(platforms).every((p) => p.state === 'up');
+    const status: HealthStatus =
+      phase === 'starting'
+        ? 'starting'
+        : phase === 'stopping'
+          ? 'stopping'
+          : allUp && store
+            ? 'ok'
+            : 'unhealthy';
+    return { status, ready: phase === 'ready', platforms, store, pendingTasks: parts.pendingTasks() };
   };
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    void report().then((r) => {
-      const ok = r.ready && r.store && Object.values(r.platforms).every(Boolean);
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(r)}\n`);
+    report().then(
+      (r) => {
+        res
+          .writeHead(r.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+          .end(`${JSON.stringify(r)}\n`);
+      },
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('health report failed\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
   return server;
 }

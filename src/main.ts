@@ -36,6 +36,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     level: config.logLevel,
     secrets: [config.apicore.apiKey, config.telegram?.token, config.discord?.token],
   });
+  // Last line of defence. A rejection nobody handled is a bug, but it is said (through the token
+  // scrubbing logger) and does not take every platform down with it; a throw still ends the
+  // process, after one line saying why.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug); the bot runs on');
+  });
+  process.on('uncaughtExceptionMonitor', (error, origin) => {
+    log.fatal({ err: error, origin }, 'uncaught exception; exiting');
+    log.flush();
+  });
   // Platform libraries load only when their platform is on: discord.js alone takes a few hundred ms.
   const adapters: PlatformAdapter[] = [];
   const consolePlatform = consoleMode

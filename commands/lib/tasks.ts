@@ -46,6 +46,8 @@ export async function startTask(
   }
   let upstreamId: string;
   try {
+    // A submit can take seconds (an image upload to Midjourney): show the bot is at work.
+    void ctx.typing();
     upstreamId = await start.submit();
   } catch (error) {
     await slot.release();

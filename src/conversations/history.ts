@@ -14,6 +14,8 @@ export interface Turn {
   images?: string[] | undefined;
   /** The name of the user who wrote it, in groups. */
   author?: string | undefined;
+  /** An answer's id (on its Regenerate button), so asking again replaces exactly this turn. */
+  id?: string | undefined;
 }
 
 export interface Conversation {
@@ -36,8 +38,17 @@ export class ConversationStore {
     this.#answers = store.namespace('conversation-answers');
   }
 
+  /**
+   * Whose current conversation an event continues: the chat's in a private chat, each member's in
+   * a group, and within a topic (a forum thread) the topic's own, so topics never share context.
+   * Chats without topics keep the keys they always had.
+   */
   static currentKey(chat: ChatRef, user: UserRef): string {
-    return chat.kind === 'private' ? `${chat.platform}:${chat.id}` : `${chat.platform}:${chat.id}:${user.id}`;
+    const where =
+      chat.threadId !== undefined
+        ? `${chat.platform}:${chat.id}:topic:${chat.threadId}`
+        : `${chat.platform}:${chat.id}`;
+    return chat.kind === 'private' ? where : `${where}:${user.id}`;
   }
 
   static answerKey(chat: ChatRef, messageId: string): string {
@@ -58,6 +69,11 @@ export class ConversationStore {
     const fresh = { id: randomUUID(), turns: [] };
     await this.#current.set(currentKey, fresh.id, CONVERSATION_TTL_MS);
     return fresh;
+  }
+
+  /** A conversation by its id, while it is kept. */
+  get(id: string): Promise<Conversation | undefined> {
+    return this.#conversations.get(id);
   }
 
   /** Saves a conversation and links the answer's messages to it. */

@@ -94,11 +94,49 @@ export interface StreamOutcome {
   error: Error | undefined;
   /** Tokens the gateway reported for the answer (every round of a tool loop added up); 0 when none. */
   tokens: number;
+  /** The user stopped the answer: `text` is what had arrived by then. */
+  stopped?: boolean | undefined;
 }
 
 export interface StreamOptions {
   /** A line shown under the answer once it is complete (e.g. "older turns were dropped"). */
   footer?: string | undefined;
+  /**
+   * Aborted when the user stops the answer: the renderer ends at once, keeps the text so far and
+   * marks it stopped. Drafts then show the platform's own stop button.
+   */
+  stop?: AbortSignal | undefined;
+  /** Buttons under an answer that is edited in place while it grows (a Stop button). */
+  liveButtons?: CommandButton[][] | undefined;
+  /** Buttons under the finished answer (Regenerate); shown only when the answer has text. */
+  finalButtons?: CommandButton[][] | undefined;
+  /** The native draft id to stream with, so a stop from the platform can name this answer. */
+  draftId?: number | undefined;
+}
+
+/**
+ * The command a platform's own stop control runs (Telegram's `stopped_message_generation`),
+ * with the integer argument `draft`; the Stop button runs it with the text argument `answer`.
+ */
+export const STOP_COMMAND = 'stop';
+
+/** The command the Regenerate button under a finished answer runs (see RegenerateTarget). */
+export const REGENERATE_COMMAND = 'regenerate';
+
+/** The running answer a stop names: the id on its Stop button, or its native draft id. */
+export interface StopTarget {
+  answer?: string | undefined;
+  draft?: number | undefined;
+}
+
+/** What a stop did: stopped it, found it already finished (or running elsewhere), or refused. */
+export type StopResult = 'stopped' | 'finished' | 'forbidden';
+
+/** A finished answer to ask again: its conversation, its id there, and the model to ask. */
+export interface RegenerateTarget {
+  conversation: string;
+  answer: string;
+  model?: string | undefined;
 }
 
 /** What a user turn carries into a conversation. */
@@ -116,6 +154,13 @@ export interface ChatService {
   answer(ctx: CommandContext<unknown>, input: ChatInput): Promise<StreamOutcome>;
   /** Forgets the current conversation of this chat (and user, in groups). */
   reset(ctx: CommandContext<unknown>): Promise<void>;
+  /**
+   * Stops an answer running in this process: its upstream request is aborted and the text so far
+   * stays, marked stopped. Only the asker (or an admin) may stop it.
+   */
+  stop(ctx: CommandContext<unknown>, target: StopTarget): Promise<StopResult>;
+  /** Asks a finished answer's question again; the new answer replaces it in its conversation. */
+  regenerate(ctx: CommandContext<unknown>, target: RegenerateTarget): Promise<StreamOutcome>;
 }
 
 export interface CommandInfo {
@@ -126,6 +171,11 @@ export interface CommandInfo {
 
 export interface CommandContext<A> {
   readonly args: A;
+  /**
+   * Files the event carried that no option took, of kinds the command does take: an album's
+   * further photos. Commands that can use several (chat) read them; the rest may ignore them.
+   */
+  readonly moreFiles: readonly IncomingFile[];
   readonly user: UserRef;
   readonly chat: ChatRef;
   readonly lang: Lang;
@@ -140,6 +190,12 @@ export interface CommandContext<A> {
   readonly usage: UsageMeter;
   /** Listed in ADMIN_USERS (or no admins are configured). */
   readonly isAdmin: boolean;
+  /**
+   * Whether the sender may change chat-wide settings (the model, the system prompt): always in a
+   * private chat; in a group, a chat administrator (asked of the platform, cached) or a user
+   * listed in ADMIN_USERS.
+   */
+  mayChangeChatSettings(): Promise<boolean>;
   readonly settings: ChatSettings;
   readonly commands: readonly CommandInfo[];
   /** The message this event replies to, when it does. */
@@ -158,6 +214,8 @@ export interface CommandContext<A> {
   edit(ref: MessageRef, text: string, extras?: ReplyExtras): Promise<void>;
   /** Streams an answer: placeholder at once, paced edits, split at the platform's limit. */
   stream(source: AsyncIterable<AnswerPiece>, options?: StreamOptions): Promise<StreamOutcome>;
+  /** Shows "typing…" (or the platform's like) while something slow runs; best effort, never throws. */
+  typing(): Promise<void>;
 }
 
 export interface CommandSpec<Opts extends readonly OptionSpec[] = readonly OptionSpec[]> {

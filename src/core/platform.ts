@@ -13,6 +13,13 @@ export interface ChatRef {
   platform: string;
   id: string;
   kind: 'private' | 'group';
+  /**
+   * A topic (thread) inside the chat, e.g. a Telegram forum topic's `message_thread_id`. Replies,
+   * continuations and task results posted through `PlatformAdapter.channel(chat)` stay in it, and
+   * each topic has its own conversation; settings and pacing budgets stay the chat's. Absent: the
+   * chat itself (a forum's "General").
+   */
+  threadId?: string | undefined;
 }
 
 /** A sent message, serialisable, so a task can find its status message again after a restart. */
@@ -64,6 +71,12 @@ export interface IncomingFile {
   fetch(maxBytes: number): Promise<Uint8Array>;
 }
 
+/** How one draft update is shown. */
+export interface DraftOptions {
+  /** Show the platform's own stop button on the draft (Telegram `can_stop`). */
+  canStop?: boolean | undefined;
+}
+
 /**
  * Where the replies to one event go, made by the adapter. Tasks keep the MessageRefs it returns
  * and reopen them with `PlatformAdapter.channel()` after a restart.
@@ -71,8 +84,12 @@ export interface IncomingFile {
 export interface ReplyChannel {
   send(message: OutgoingMessage): Promise<MessageRef>;
   edit(ref: MessageRef, message: OutgoingMessage): Promise<void>;
-  /** Native draft streaming (Telegram private chats); absent where the platform has none. */
-  draft?(draftId: number, text: string): Promise<boolean>;
+  /**
+   * Native draft streaming (Telegram private chats); absent where the platform has none, or once
+   * the platform said it has none. Resolves true when the draft is shown and false when it is not
+   * (any error: the caller shows the answer as a normal message instead). Never rejects.
+   */
+  draft?(draftId: number, text: string, options?: DraftOptions): Promise<boolean>;
   /** "typing…" or similar, best effort. */
   typing?(): Promise<void>;
 }
@@ -88,10 +105,17 @@ export interface Budget {
  * branches on the platform's name.
  */
 export interface PlatformLimits {
-  /** Longest message text, in UTF-16 code units. */
+  /** Longest message text, in UTF-16 code units, or as `measure` counts when the platform has one. */
   maxChars: number;
-  /** Longest caption on a file. */
+  /** Longest caption on a file (counted the same way). */
   maxCaptionChars: number;
+  /**
+   * How the platform counts a message's length against `maxChars` and `maxCaptionChars`, given the
+   * markdown the bot holds. Telegram counts the text left after its HTML is parsed, which can be
+   * longer than the markdown (a list-heavy answer) or shorter (markup, link targets), so splitting
+   * must ask it. Absent: UTF-16 code units (`text.length`).
+   */
+  measure?: ((markdown: string) => number) | undefined;
   /** Largest file the bot may upload. */
   maxUploadBytes: number;
   /** Largest file the bot may download from a user. */
@@ -108,6 +132,16 @@ export interface PlatformLimits {
   botBudget?: Budget | undefined;
   /** True when the platform renders a growing message in place (a terminal does; a pipe doesn't). */
   liveEdits: boolean;
+  /**
+   * How long a native draft stays visible without an update (Telegram: 30 s); the renderer
+   * refreshes a silent draft before then. Absent where the platform has no drafts.
+   */
+  draftLifetimeMs?: number | undefined;
+  /**
+   * Answers carry buttons: Stop while they grow (where they are edited in place) and Regenerate
+   * once finished. Off where buttons are typed rather than pressed (a terminal).
+   */
+  answerButtons?: boolean | undefined;
 }
 
 /** A platform-neutral event, made by an adapter, handled by the router. */
@@ -126,9 +160,37 @@ export interface Invocation {
         args: Record<string, RawArg>;
         text?: string | undefined;
         files?: IncomingFile[] | undefined;
+        /**
+         * The command named this bot (`/cmd@thisbot`, a slash command made for it). In groups an
+         * unknown command that is not addressed may be meant for another bot and gets no answer.
+         * Absent counts as addressed.
+         */
+        addressed?: boolean | undefined;
       }
-    | { type: 'message'; text: string; files: IncomingFile[] }
+    | {
+        type: 'message';
+        text: string;
+        files: IncomingFile[];
+        /**
+         * The album (Telegram `media_group_id`) these files came in, already gathered into this one
+         * event; the router answers an album once even when its parts reached several processes.
+         */
+        album?: string | undefined;
+      }
     | { type: 'button'; data: string };
+  /**
+   * Shows a short text to the person who caused the event only (a button press answered with an
+   * alert). Resolves false when it could not be shown that way (the press was already answered,
+   * the platform refused): the caller then says it in the chat. Absent where the platform has no
+   * such answer for this event.
+   */
+  notice?: ((text: string) => Promise<boolean>) | undefined;
+  /**
+   * Whether the sender administers this chat (Telegram: creator or administrator, also an
+   * anonymous admin), for chat-wide settings. Private chats need not ask: there the user is the
+   * admin. Absent: the platform cannot tell, and chat-wide settings are left open in groups.
+   */
+  senderIsChatAdmin?: (() => Promise<boolean>) | undefined;
 }
 
 /** An option value as a platform delivers it, before the command's spec checks it. */
@@ -169,13 +231,30 @@ export interface AdapterHooks {
   complete: Completer;
 }
 
+/**
+ * How a platform is doing, for `/healthz` and the logs: `starting` until it first connects, `up`
+ * while it receives events, `unhealthy` with a short reason an operator can act on (never a
+ * token), `stopped` after stop() or when it gave up (a refused token is not retried).
+ */
+export interface PlatformHealth {
+  state: 'starting' | 'up' | 'unhealthy' | 'stopped';
+  reason?: string | undefined;
+}
+
 export interface PlatformAdapter {
   readonly name: string;
   limits(chat: ChatRef): PlatformLimits;
+  /**
+   * Connects and starts delivering events. It may resolve before the platform is reachable (the
+   * adapter then keeps retrying in the background and says so through health()); it must not
+   * leave a rejected promise behind that nobody awaits.
+   */
   start(hooks: AdapterHooks): Promise<void>;
   stop(): Promise<void>;
   /** Connected and receiving events; absent means always healthy. */
   healthy?(): boolean;
+  /** The richer answer /healthz shows; absent: derived from healthy(). */
+  health?(): PlatformHealth;
   /** Reopens a chat to post into it, e.g. when a task finishes after a restart. */
   channel(chat: ChatRef): ReplyChannel;
 }

@@ -9,6 +9,9 @@ export const CURSOR = ' ▍';
 
 const THINKING: Record<Lang, string> = { en: 'Thinking…', zh: '思考中…' };
 
+/** The line under an answer the user stopped. */
+export const STOPPED: Record<Lang, string> = { en: '⏹ Stopped', zh: '⏹ 已停止' };
+
 function quote(text: string): string {
   return text
     .split('\n')

@@ -1,10 +1,11 @@
 /**
  * Splitting a long markdown answer into platform-sized messages.
  *
- * Lengths are UTF-16 code units (`string.length`): Telegram counts those, and for Discord (which counts
- * code points) it is the conservative measure. A cut never falls inside a grapheme cluster, prefers a
- * paragraph break, then a line break, then whitespace, keeps markdown links whole, and closes/re-opens
- * fenced code blocks so every message renders on its own.
+ * Lengths are UTF-16 code units (`string.length`) unless the platform says how it counts (`measure`):
+ * Telegram counts the code points of the text its HTML parser leaves, not the markdown we hold, so a
+ * list-heavy answer can render longer than its markdown. A cut never falls inside a grapheme cluster,
+ * prefers a paragraph break, then a line break, then whitespace, keeps markdown links whole, and
+ * closes/re-opens fenced code blocks so every message renders on its own.
  *
  * `Intl.Segmenter` is only run on a few dozen code units around a cut (starting from a position that is
  * known to be a grapheme boundary), so splitting stays linear in the length of the text.
@@ -35,6 +36,25 @@ const SPACE = 0x20;
 const BACKTICK = 0x60;
 const TILDE = 0x7e;
 
+/**
+ * How a platform counts a message's length, given the markdown a chunk holds (e.g. Telegram: the code
+ * points of the text left after its HTML is parsed). Must grow, roughly, with the markdown's length.
+ */
+export type Measure = (markdown: string) => number;
+
+/**
+ * How many UTF-16 code units of markdown a measured chunk may hold, per unit of `maxChars`: a code point
+ * takes up to two code units, and markup (`**`, link targets) may not count at all. Bounds the search for
+ * the largest chunk that measures within the limit.
+ */
+const MEASURED_CODE_UNITS_PER_CHAR = 2;
+/** Measurements spent at most on one chunk before settling for the largest one found to fit. */
+const MAX_MEASURES_PER_CHUNK = 12;
+/** The search stops once the largest fitting and smallest failing budgets are this close (per 1000). */
+const MEASURE_TOLERANCE_PER_MILLE = 8;
+/** The smallest budget a measured chunk is cut with: room for one code point, so every chunk moves on. */
+const MIN_BUDGET = 2;
+
 /** `[text](url)` and `![alt](url)`, one level of nested brackets, balanced parens, optional title. */
 const LINK_RE =
   /!?\[[^[\]\n]*(?:\[[^[\]\n]*\][^[\]\n]*)*\]\([ \t]*[^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)/g;
@@ -45,13 +65,18 @@ function graphemes(): Intl.Segmenter {
   return segmenter;
 }
 
-/** Splits `text` into message-sized chunks, each at most `maxChars` UTF-16 code units. */
-export function splitMessage(text: string, maxChars: number): string[] {
+/**
+ * Splits `text` into message-sized chunks. Without `measure`, each chunk is at most `maxChars` UTF-16
+ * code units. With it, each chunk measures at most `maxChars` (chunks are as large as the measure
+ * allows, found by a short search), so a platform that counts rendered text gets what it counts.
+ */
+export function splitMessage(text: string, maxChars: number, measure?: Measure): string[] {
   if (!Number.isInteger(maxChars) || maxChars < 2) {
     throw new RangeError(`maxChars must be an integer >= 2, got ${maxChars}`);
   }
   if (text.length === 0) return [];
-  if (text.length <= maxChars) return [text];
+  const rawCap = measure ? maxChars * MEASURED_CODE_UNITS_PER_CHAR : maxChars;
+  if (text.length <= rawCap && (!measure || measure(text) <= maxChars)) return [text];
 
   const a = analyse(text);
   const n = text.length;
@@ -60,25 +85,97 @@ export function splitMessage(text: string, maxChars: number): string[] {
   while (pos < n) {
     const startFence = fenceAt(a, pos);
     const prefix = startFence ? (fencePrefix(startFence, maxChars) ?? '') : '';
-    let budget = maxChars - prefix.length;
-    if (n - pos <= budget) {
-      chunks.push(prefix + text.slice(pos));
-      break;
-    }
-    let cut: number;
-    let closer: string;
-    for (;;) {
-      cut = chooseCut(a, pos, budget);
-      const f = fenceAt(a, cut);
-      closer = f && fencePrefix(f, maxChars) !== null ? `\n${f.marker}` : '';
-      if (prefix.length + (cut - pos) + closer.length <= maxChars) break;
-      // The closing fence did not fit: look again with its room reserved (strictly smaller budget).
-      budget = maxChars - prefix.length - closer.length;
-    }
-    chunks.push(prefix + text.slice(pos, cut) + closer);
-    pos = cut;
+    const piece = measure
+      ? measuredPiece(a, pos, prefix, maxChars, measure)
+      : countedPiece(a, pos, prefix, maxChars);
+    chunks.push(piece.chunk);
+    pos = piece.end;
   }
   return chunks;
+}
+
+/** One chunk and where the text continues after it. */
+interface Piece {
+  chunk: string;
+  end: number;
+}
+
+/** The closing fence a chunk ending at `cut` needs ('' outside a fence, or when it is left alone). */
+function closerAt(a: Analysis, cut: number, maxChars: number): string {
+  const f = fenceAt(a, cut);
+  return f && fencePrefix(f, maxChars) !== null ? `\n${f.marker}` : '';
+}
+
+/** The chunk starting at `pos` (after `prefix`) that is at most `maxChars` code units long. */
+function countedPiece(a: Analysis, pos: number, prefix: string, maxChars: number): Piece {
+  const n = a.text.length;
+  let budget = maxChars - prefix.length;
+  if (n - pos <= budget) return { chunk: prefix + a.text.slice(pos), end: n };
+  for (;;) {
+    const cut = chooseCut(a, pos, budget);
+    const closer = closerAt(a, cut, maxChars);
+    if (prefix.length + (cut - pos) + closer.length <= maxChars) {
+      return { chunk: prefix + a.text.slice(pos, cut) + closer, end: cut };
+    }
+    // The closing fence did not fit: look again with its room reserved (strictly smaller budget).
+    budget = maxChars - prefix.length - closer.length;
+  }
+}
+
+/**
+ * The largest chunk starting at `pos` that measures at most `maxChars`: the budget of code units handed
+ * to `chooseCut` is searched between the largest one known to fit and the smallest known not to,
+ * starting at `maxChars` (markdown usually measures about its length), each guess scaled by how far the
+ * last measurement was from the limit (bisecting when that guess is out of bounds), until a chunk
+ * measures within a few per mille of the limit. When no budget fits, the smallest chunk (one grapheme)
+ * goes anyway, so the split always ends.
+ */
+function measuredPiece(a: Analysis, pos: number, prefix: string, maxChars: number, measure: Measure): Piece {
+  const rest = a.text.length - pos;
+  const build = (budget: number): Piece => {
+    if (rest <= budget) return { chunk: prefix + a.text.slice(pos), end: a.text.length };
+    const cut = chooseCut(a, pos, budget);
+    return { chunk: prefix + a.text.slice(pos, cut) + closerAt(a, cut, maxChars), end: cut };
+  };
+  const top = Math.min(rest, Math.max(MIN_BUDGET, maxChars * MEASURED_CODE_UNITS_PER_CHAR - prefix.length));
+  const tolerance = Math.max(1, Math.floor((top * MEASURE_TOLERANCE_PER_MILLE) / 1000));
+  const full = maxChars - Math.floor((maxChars * MEASURE_TOLERANCE_PER_MILLE) / 1000);
+  let best: Piece | undefined;
+  let lo = 0; // the largest budget known to fit (0: none yet)
+  let hi = top + 1; // the smallest budget known not to fit
+  let budget = Math.min(top, Math.max(MIN_BUDGET, maxChars - prefix.length));
+  for (let i = 0; i < MAX_MEASURES_PER_CHUNK; i++) {
+    const piece = build(budget);
+    const size = measure(piece.chunk);
+    if (size <= maxChars) {
+      best = piece;
+      lo = budget;
+      if (piece.end === a.text.length || size >= full) break;
+    } else hi = budget;
+    if (hi - lo <= tolerance) break;
+    // Too long: scale the chunk actually cut (it may end well before the budget). Too short: the budget.
+    const base = size > maxChars ? piece.end - pos : budget;
+    let next = Math.floor((base * maxChars) / Math.max(1, size));
+    if (next <= lo || next >= hi) next = lo + Math.floor((hi - lo) / 2);
+    next = Math.max(next, MIN_BUDGET);
+    if (next <= lo || next >= hi) break;
+    budget = next;
+  }
+  if (best) return best;
+  // Nothing measured within the limit: halve until something does, down to a single grapheme.
+  const grapheme =
+    graphemes()
+      .segment(a.text.slice(pos, pos + 64))
+      .containing(0)?.segment.length ?? 1;
+  for (
+    budget = Math.floor(Math.min(budget, hi - 1) / 2);
+    budget > Math.max(grapheme, MIN_BUDGET);
+    budget = Math.floor(budget / 2)
+  ) {
+    const piece = build(budget);
+    if (measure(piece.chunk) <= maxChars) return piece;
+  }
+  return build(grapheme);
 }
 
 /**

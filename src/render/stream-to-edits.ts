@@ -1,13 +1,22 @@
 import type { Logger } from 'pino';
 import type { AnswerPiece, StreamOutcome } from '../core/command.js';
 import type { Lang } from '../core/i18n.js';
-import type { MessageRef, PlatformLimits, ReplyChannel } from '../core/platform.js';
-import { answerView, CURSOR } from './answer-view.js';
+import type { MessageRef, PlatformButton, PlatformLimits, ReplyChannel } from '../core/platform.js';
+import { answerView, CURSOR, STOPPED } from './answer-view.js';
 import type { ChatScheduler } from './scheduler.js';
 import { closeOpenFence, splitMessage } from './split.js';
 
 /** Room kept free in a growing message for the cursor and a repaired code fence. */
 const LIVE_RESERVE_CHARS = 8;
+/**
+ * A silent draft is sent again this long before its preview would end (or halfway through a
+ * lifetime shorter than twice this), so tool calls and slow reasoning never blank it.
+ */
+export const DRAFT_REFRESH_MARGIN_MS = 10_000;
+/** How long an answer must be silent (a tool call, a task submit, slow reasoning) before "typing…". */
+export const TYPING_AFTER_SILENCE_MS = 1_500;
+/** How often "typing…" is repeated while the answer stays silent (Telegram shows it for 5 s). */
+export const TYPING_EVERY_MS = 4_000;
 
 export interface RenderOptions {
   channel: ReplyChannel;
@@ -25,6 +34,17 @@ export interface RenderOptions {
   footer?: string | undefined;
   /** Native drafts, when the channel has them: an id unique to this answer. */
   draftId?: number | undefined;
+  /**
+   * Aborted when the user stops the answer: rendering ends at once with the text so far and the
+   * stopped line. With it, drafts show the platform's own stop button.
+   */
+  stop?: AbortSignal | undefined;
+  /** Under the growing answer where it is edited in place (a Stop button). */
+  liveButtons?: PlatformButton[][] | undefined;
+  /** Under the finished answer, when it has text (a Regenerate button). */
+  finalButtons?: PlatformButton[][] | undefined;
+  /** The line under a stopped answer; "⏹ Stopped" in `lang` when not given. */
+  stoppedText?: string | undefined;
 }
 
 /**
@@ -33,6 +53,11 @@ export interface RenderOptions {
  * request waits for the chat's scheduler. Unchanged text is never sent. The answer ends with one
  * final pass that shows exactly the full text, split at the platform's limit without breaking a
  * code block, a character or a link.
+ *
+ * Drafts are a preview only: any draft that is not shown (an error, or drafts refused) turns the
+ * answer into a normal message at once, in the slot the draft had. A silent draft is refreshed
+ * before its preview ends, and "typing…" shows while the answer is silent. A stop (`o.stop`) ends
+ * the answer at once with the text so far, marked stopped.
  */
 export async function renderStream(
   source: AsyncIterable<AnswerPiece>,
@@ -40,144 +65,238 @@ export async function renderStream(
 ): Promise<StreamOutcome> {
   const state = { answer: '', reasoning: '', status: '' };
   const refs: MessageRef[] = [];
+  /** What each message shows now, text and buttons, so nothing unchanged is sent again. */
   const shown: string[] = [];
+  const shownButtons: string[] = [];
   const key = `answer:${Math.random().toString(36).slice(2)}`;
   let error: Error | undefined;
   let tokens = 0;
   let roundTokens = 0;
   let done = false;
   let dirty = false;
+  let stopped = false;
   let wake: (() => void) | undefined;
   let drafting = o.draftId !== undefined && o.channel.draft !== undefined;
+  let refreshDue = false;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastPieceAt = Date.now();
+  let stoppedNow: () => void = () => {};
+  const stopSeen = new Promise<void>((resolve) => (stoppedNow = resolve));
 
   const poke = () => {
     dirty = true;
     wake?.();
   };
 
-  // Placeholder first, before the upstream has said anything. It counts against the chat's
-  // budget but not the message's own interval, so the first words show as soon as they arrive.
-  const placeholderKey = `${key}:placeholder`;
-  if (drafting) {
-    await o.scheduler.acquire(placeholderKey, true);
-    drafting = await o.channel.draft!(o.draftId!, '');
-  }
-  if (!drafting) {
-    await o.scheduler.acquire(placeholderKey, true);
-    refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo }));
-    shown.push(o.placeholder);
-  }
-
-  const consume = (async () => {
-    try {
-      for await (const piece of source) {
-        if (piece.type === 'text') state.answer += piece.text;
-        else if (piece.type === 'reasoning') state.reasoning += piece.text;
-        else if (piece.type === 'status') state.status = piece.text;
-        else {
-          // Usage reports are cumulative within a round; a round ends with `done`.
-          if (piece.type === 'usage') {
-            tokens += piece.usage.totalTokens - roundTokens;
-            roundTokens = piece.usage.totalTokens;
-          } else if (piece.type === 'done') roundTokens = 0;
-          continue;
-        }
-        poke();
-      }
-    } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
-    } finally {
-      done = true;
-      wake?.();
-      // A request waiting for the message's interval now carries the final text: let it go.
-      o.scheduler.promote(key);
-    }
-  })();
-
-  /** Shows `chunks`; the first request uses the slot already granted, later ones ask again. */
-  const show = async (chunks: string[], final: boolean) => {
-    let slotInHand = true;
-    const slot = async () => {
-      if (slotInHand) slotInHand = false;
-      else await o.scheduler.acquire(key, final);
-    };
-    for (const [i, text] of chunks.entries()) {
-      if (i < refs.length) {
-        if (shown[i] === text) continue;
-        await slot();
-        try {
-          await o.channel.edit(refs[i]!, { text });
-          shown[i] = text;
-        } catch (e) {
-          if (!final) throw e;
-          // The message is gone (deleted, or too old to edit): the final text still arrives.
-          o.log.warn({ err: e }, 'final edit failed; sending the text as a new message');
-          refs[i] = await o.channel.send({ text });
-          shown[i] = text;
-        }
-      } else {
-        await slot();
-        refs.push(await o.channel.send({ text, replyTo: refs.length === 0 ? o.replyTo : undefined }));
-        shown.push(text);
-      }
-    }
+  const onStop = () => {
+    if (done) return; // finished already: the answer is complete, not stopped
+    stopped = true;
+    done = true;
+    wake?.();
+    o.scheduler.promote(key);
+    stoppedNow();
   };
 
-  const draftOnce = async (view: string) => {
-    const text =
-      view.length > o.limits.maxChars ? (splitMessage(view, o.limits.maxChars).at(-1) ?? '') : view;
-    if (shown[0] === text) return;
-    if (await o.channel.draft!(o.draftId!, text)) {
+  const lifetimeMs = o.limits.draftLifetimeMs;
+  const refreshMs =
+    lifetimeMs === undefined ? undefined : Math.max(lifetimeMs - DRAFT_REFRESH_MARGIN_MS, lifetimeMs / 2);
+  /** (Re)starts the countdown to the silent draft's refresh; stops it when drafting ended. */
+  const armRefresh = () => {
+    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    if (refreshMs === undefined || !drafting || done) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      refreshDue = true;
+      wake?.();
+    }, refreshMs);
+  };
+
+  /** One draft update; false, and the answer continues as messages, when it was not shown. */
+  const draft = async (text: string): Promise<boolean> => {
+    if (await o.channel.draft!(o.draftId!, text, { canStop: o.stop !== undefined })) {
       shown[0] = text;
-      return;
+      armRefresh();
+      return true;
     }
-    // Drafts refused: continue by editing one message, as platforms without drafts do.
+    o.log.debug('draft not shown; this answer continues as a normal message');
     drafting = false;
     shown.length = 0;
+    armRefresh();
+    return false;
   };
 
-  let holdingSlot = false;
-  while (!done) {
-    if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
-    wake = undefined;
-    if (done) break;
-    await o.scheduler.acquire(key);
-    if (done) {
-      // Granted after the stream ended: the final pass uses this slot.
-      holdingSlot = true;
-      break;
-    }
-    dirty = false;
-    const view = answerView(state, o.lang);
-    try {
-      if (drafting) await draftOnce(view);
-      else if (refs.length === 0) {
-        refs.push(await o.channel.send({ text: view, replyTo: o.replyTo }));
-        shown.push(view);
-      } else {
-        const chunks = splitMessage(view, o.limits.maxChars - LIVE_RESERVE_CHARS);
-        const last = chunks.length - 1;
-        if (last >= 0) chunks[last] = closeOpenFence(chunks[last]!) + CURSOR;
-        await show(chunks, false);
+  const typing = o.channel.typing?.bind(o.channel);
+  /** "typing…" while the answer is silent: tool calls, task submits, slow reasoning. */
+  const armTyping = (ms: number) => {
+    typingTimer = setTimeout(() => {
+      typingTimer = undefined;
+      if (done || !typing) return;
+      const silentMs = Date.now() - lastPieceAt;
+      if (silentMs < TYPING_AFTER_SILENCE_MS) {
+        armTyping(TYPING_AFTER_SILENCE_MS - silentMs);
+        return;
       }
-    } catch (e) {
-      o.log.warn({ err: e }, 'an intermediate edit failed; the final edit will carry the text');
-    }
-  }
-  await consume;
+      typing().catch(() => {});
+      armTyping(TYPING_EVERY_MS);
+    }, ms);
+  };
 
-  let final = answerView(state, o.lang);
-  if (!state.answer && !error) final = final ? `${final}\n\n${o.emptyText}` : o.emptyText;
-  if (error) final = `${final}${final ? '\n\n' : ''}⚠️ ${o.errorText(error)}`;
-  if (o.footer) final = `${final}\n\n${o.footer}`;
-  const chunks = splitMessage(final, o.limits.maxChars);
-  if (!holdingSlot) await o.scheduler.acquire(key, true);
-  if (drafting) {
-    // A draft is only a preview: the answer itself is sent as messages.
-    shown.length = 0;
+  try {
+    if (o.stop?.aborted) onStop();
+    else o.stop?.addEventListener('abort', onStop, { once: true });
+    if (typing) armTyping(TYPING_AFTER_SILENCE_MS);
+
+    // Placeholder first, before the upstream has said anything. It counts against the chat's
+    // budget but not the message's own interval, so the first words show as soon as they arrive.
+    // A draft that is not shown leaves its slot to the placeholder message: no extra wait.
+    const placeholderKey = `${key}:placeholder`;
+    await o.scheduler.acquire(placeholderKey, true);
+    if (drafting) await draft('');
+    if (!drafting) {
+      refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons }));
+      shown.push(o.placeholder);
+      shownButtons.push(buttonKey(o.liveButtons));
+    }
+
+    const consume = (async () => {
+      try {
+        for await (const piece of source) {
+          if (stopped) break;
+          lastPieceAt = Date.now();
+          if (piece.type === 'text') state.answer += piece.text;
+          else if (piece.type === 'reasoning') state.reasoning += piece.text;
+          else if (piece.type === 'status') state.status = piece.text;
+          else {
+            // Usage reports are cumulative within a round; a round ends with `done`.
+            if (piece.type === 'usage') {
+              tokens += piece.usage.totalTokens - roundTokens;
+              roundTokens = piece.usage.totalTokens;
+            } else if (piece.type === 'done') roundTokens = 0;
+            continue;
+          }
+          poke();
+        }
+      } catch (e) {
+        // A stopped answer's upstream was aborted on purpose: that is no error.
+        if (!stopped) error = e instanceof Error ? e : new Error(String(e));
+      } finally {
+        done = true;
+        wake?.();
+        // A request waiting for the message's interval now carries the final text: let it go.
+        o.scheduler.promote(key);
+      }
+    })();
+
+    /**
+     * Shows `chunks`, the last with `lastButtons`; the first request uses the slot already granted,
+     * later ones ask again.
+     */
+    const show = async (chunks: string[], final: boolean, lastButtons: PlatformButton[][] | undefined) => {
+      let slotInHand = true;
+      const slot = async () => {
+        if (slotInHand) slotInHand = false;
+        else await o.scheduler.acquire(key, final);
+      };
+      for (const [i, text] of chunks.entries()) {
+        const buttons = i === chunks.length - 1 ? lastButtons : undefined;
+        const wanted = buttonKey(buttons);
+        if (i < refs.length) {
+          if (shown[i] === text && shownButtons[i] === wanted) continue;
+          // `[]` takes buttons away where a platform would otherwise keep them on an edit.
+          const message = { text, buttons: buttons ?? (shownButtons[i] ? [] : undefined) };
+          await slot();
+          try {
+            await o.channel.edit(refs[i]!, message);
+          } catch (e) {
+            if (!final) throw e;
+            // The message is gone (deleted, or too old to edit): the final text still arrives.
+            o.log.warn({ err: e }, 'final edit failed; sending the text as a new message');
+            refs[i] = await o.channel.send({ text, buttons });
+          }
+          shown[i] = text;
+          shownButtons[i] = wanted;
+        } else {
+          await slot();
+          refs.push(
+            await o.channel.send({ text, buttons, replyTo: refs.length === 0 ? o.replyTo : undefined }),
+          );
+          shown.push(text);
+          shownButtons.push(wanted);
+        }
+      }
+    };
+
+    /** The growing answer as messages: a cursor at its end, an open code fence closed. */
+    const live = (view: string): string[] => {
+      const chunks = splitMessage(view, o.limits.maxChars - LIVE_RESERVE_CHARS, o.limits.measure);
+      const last = chunks.length - 1;
+      if (last >= 0) chunks[last] = closeOpenFence(chunks[last]!) + CURSOR;
+      return chunks;
+    };
+
+    /** The newest text as the draft (its last chunk when long); sent again when due a refresh. */
+    const draftOnce = async (view: string, refresh: boolean) => {
+      const text = splitMessage(view, o.limits.maxChars, o.limits.measure).at(-1) ?? '';
+      if (shown[0] === text && !refresh) return;
+      await draft(text);
+    };
+
+    let holdingSlot = false;
+    while (!done) {
+      if (!dirty && !refreshDue) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (done) break;
+      await o.scheduler.acquire(key);
+      if (done) {
+        // Granted after the stream ended: the final pass uses this slot.
+        holdingSlot = true;
+        break;
+      }
+      const refresh = refreshDue;
+      refreshDue = false;
+      dirty = false;
+      const view = answerView(state, o.lang);
+      try {
+        if (drafting) await draftOnce(view, refresh);
+        // Not drafting, or the draft just failed: the answer is a message, at once, in this slot.
+        if (!drafting) await show(live(view), false, o.liveButtons);
+      } catch (e) {
+        o.log.warn({ err: e }, 'an intermediate edit failed; the final edit will carry the text');
+      }
+    }
+    // A stopped answer does not wait for its source: a tool call may still be running.
+    await Promise.race([consume, stopSeen]);
+
+    const answered = state.answer.length > 0;
+    let final = answerView(state, o.lang);
+    if (stopped) {
+      final = `${final}${final ? '\n\n' : ''}${o.stoppedText ?? STOPPED[o.lang]}`;
+    } else {
+      if (!state.answer && !error) final = final ? `${final}\n\n${o.emptyText}` : o.emptyText;
+      if (error) final = `${final}${final ? '\n\n' : ''}⚠️ ${o.errorText(error)}`;
+    }
+    if (o.footer) final = `${final}\n\n${o.footer}`;
+    const chunks = splitMessage(final, o.limits.maxChars, o.limits.measure);
+    if (!holdingSlot) await o.scheduler.acquire(key, true);
+    if (drafting) {
+      // A draft is only a preview: the answer itself is sent as messages.
+      shown.length = 0;
+    }
+    await show(chunks, true, answered ? o.finalButtons : undefined);
+    o.scheduler.release(placeholderKey);
+    return { text: state.answer, reasoning: state.reasoning, refs, error, tokens, stopped };
+  } finally {
+    done = true;
+    o.stop?.removeEventListener('abort', onStop);
+    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+    if (typingTimer !== undefined) clearTimeout(typingTimer);
+    o.scheduler.release(key);
   }
-  await show(chunks, true);
-  o.scheduler.release(key);
-  o.scheduler.release(placeholderKey);
-  return { text: state.answer, reasoning: state.reasoning, refs, error, tokens };
+}
+
+/** Buttons compared by what they show and do. */
+function buttonKey(buttons: PlatformButton[][] | undefined): string {
+  return buttons?.length ? JSON.stringify(buttons) : '';
 }

@@ -44,10 +44,14 @@ export function parseArgs(
       if (at >= 0) values[o.name] = looseFiles.splice(at, 1)[0]!;
     }
   }
-  // A file left over goes to a free image or audio option, whose command then says what is wrong with it.
+  // A file of a kind the command has no option for goes to a free image or audio option, whose
+  // command then says what is wrong with it. Files of a kind it does take (an album's further
+  // photos) stay loose: see `looseFiles`.
+  const takes = (f: IncomingFile) => options.some((o) => o.type === f.kind || o.type === 'file');
   for (const o of options) {
-    if ((o.type === 'image' || o.type === 'audio') && values[o.name] === undefined && looseFiles.length) {
-      values[o.name] = looseFiles.shift()!;
+    if ((o.type === 'image' || o.type === 'audio') && values[o.name] === undefined) {
+      const at = looseFiles.findIndex((f) => !takes(f));
+      if (at >= 0) values[o.name] = looseFiles.splice(at, 1)[0]!;
     }
   }
   const args: Record<string, unknown> = {};

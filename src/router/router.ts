@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiCore } from '../core/apicore.js';
 import type {
@@ -9,7 +10,7 @@ import type {
   CommandInfo,
   ReplyExtras,
 } from '../core/command.js';
-import { langFromLocale, t } from '../core/i18n.js';
+import { type Localized, langFromLocale, t } from '../core/i18n.js';
 import type {
   AdapterHooks,
   ChatRef,
@@ -23,7 +24,7 @@ import type { Claims, KeyValue, Store } from '../core/store.js';
 import type { TaskTracker } from '../core/tasks.js';
 import { type UsageMeter, UsageRefusedError } from '../core/usage.js';
 import { BotError } from '../errors.js';
-import type { SchedulerRegistry } from '../render/scheduler.js';
+import type { ChatScheduler, SchedulerRegistry } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
 import { renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
@@ -55,6 +56,16 @@ type StoredSettings = Partial<ChatSettings>;
 
 /** How long a paid button's press holds it: a second press within this time starts nothing. */
 export const PRESS_CLAIM_MS = 60_000;
+/**
+ * How long a refusal notice ("slow down", and in groups "not allowed" and quota) holds: the keys
+ * carry the per-minute window, so this only has to outlive one window.
+ */
+export const NOTICE_CLAIM_MS = 2 * 60_000;
+/** How long an album's claim holds: its parts arrive within seconds; later ones are dropped. */
+export const ALBUM_CLAIM_MS = 10 * 60_000;
+
+/** Why the access policy refused an event, which decides how often the user is told. */
+type RefusalKind = 'not-allowed' | 'rate' | 'quota';
 
 /** Routes platform-neutral events to commands, with one catch point for every failure. */
 export class Router {
@@ -63,6 +74,10 @@ export class Router {
   readonly #settings: KeyValue<StoredSettings>;
   readonly #buttons: ButtonRegistry;
   readonly #presses: Claims;
+  /** Refusals already told this window (per user and kind), so a flood gets one answer. */
+  readonly #notices: Claims;
+  /** Albums already answered, across every process on the store. */
+  readonly #albums: Claims;
   readonly #inflight = new Set<Promise<void>>();
   readonly #shutdown = new AbortController();
 
@@ -76,6 +91,8 @@ export class Router {
     this.#settings = deps.store.namespace('chat-settings');
     this.#buttons = new ButtonRegistry(deps.store);
     this.#presses = deps.store.claims('button-press');
+    this.#notices = deps.store.claims('refusal-notice');
+    this.#albums = deps.store.claims('album');
   }
 
   /** The dispatch function handed to one adapter. */
@@ -138,16 +155,32 @@ export class Router {
     const log = this.deps.log.child({
       platform: inv.chat.platform,
       chat: inv.chat.id,
+      ...(inv.chat.threadId !== undefined ? { thread: inv.chat.threadId } : {}),
       user: inv.user.id,
       event: inv.event.type,
       ...(inv.event.type === 'command' ? { command: inv.event.name } : {}),
     });
     const limits = adapter.limits(inv.chat);
+    const scheduler = this.#scheduler(adapter, inv.chat, limits);
+    // Everything the router itself says (refusals, errors) waits for the chat's budget like answers do.
+    const say = (text: string) => this.#say(inv, scheduler, text);
     try {
+      if (this.#meantForAnotherBot(inv)) {
+        log.debug('unknown command without this bot’s name in a group; left to the other bots');
+        return;
+      }
+      if (inv.event.type === 'message' && inv.event.album) {
+        const album = `${inv.chat.platform}:${inv.chat.id}:${inv.event.album}`;
+        if (!(await this.#albums.claim(album, ALBUM_CLAIM_MS))) {
+          log.debug({ album: inv.event.album }, 'album already answered');
+          return;
+        }
+      }
       const refusal = await this.#gate(inv);
       if (refusal) {
-        log.info({ refusal: refusal.en }, 'request refused by the access policy');
-        await inv.channel.send({ text: refusal[lang], replyTo: inv.messageId });
+        const tell = await this.#tellOnce(refusal.kind, inv);
+        log.info({ refusal: refusal.text.en, told: tell }, 'request refused by the access policy');
+        if (tell) await say(refusal.text[lang]);
         return;
       }
       const target = await this.#resolve(inv, lang);
@@ -156,9 +189,10 @@ export class Router {
       if (command.cost === 'chat') {
         const use = await this.deps.access.overTokenQuota(inv.user, inv.chat);
         if (use) {
-          log.info({ quota: 'tokens' }, 'daily quota reached');
+          const tell = await this.#tellOnce('quota', inv);
+          log.info({ quota: 'tokens', told: tell }, 'daily quota reached');
           const values = { used: use.tokens, quota: use.tokenQuota };
-          await inv.channel.send({ text: t(lang, M.quotaTokens, values), replyTo: inv.messageId });
+          if (tell) await say(t(lang, M.quotaTokens, values));
           return;
         }
       }
@@ -168,7 +202,7 @@ export class Router {
         inv.event.type === 'button' && command.cost === 'task' ? `press:${inv.event.data}` : undefined;
       if (press && !(await this.#presses.claim(press, PRESS_CLAIM_MS))) {
         log.info({ press }, 'button already pressed; nothing new started');
-        await inv.channel.send({ text: t(lang, M.alreadyStarted), replyTo: inv.messageId });
+        await say(t(lang, M.alreadyStarted));
         return;
       }
       const meter = this.deps.access.meter(inv.user, inv.chat);
@@ -176,13 +210,16 @@ export class Router {
         if (command.cost === 'task') {
           const refusal = await meter.hold();
           if (refusal) {
-            log.info({ quota: refusal.reason }, 'daily quota reached');
-            await inv.channel.send({ text: refusal.message[lang], replyTo: inv.messageId });
+            const tell = await this.#tellOnce('quota', inv);
+            log.info({ quota: refusal.reason, told: tell }, 'daily quota reached');
+            if (tell) await say(refusal.message[lang]);
             return;
           }
         }
         const args = parseArgs(command, raw, line, files);
-        const ctx = await this.#context(adapter, inv, limits, log, args, meter);
+        const taken = new Set(Object.values(args));
+        const moreFiles = files.filter((f) => !taken.has(f));
+        const ctx = await this.#context(adapter, inv, limits, log, args, meter, moreFiles);
         await command.run(ctx as CommandContext<never>);
       } finally {
         await this.#settle(meter, press, log);
@@ -194,11 +231,70 @@ export class Router {
       if (expected) log.info({ err: error }, 'command refused');
       else log.error({ err: error }, 'command failed');
       try {
-        await inv.channel.send({ text: errorMessage(error, lang), replyTo: inv.messageId });
+        await say(errorMessage(error, lang));
       } catch (sendError) {
         log.warn({ err: sendError }, 'could not tell the user about the failure');
       }
     }
+  }
+
+  /** The chat's scheduler: one per chat (topics share it, as they share the chat's budget). */
+  #scheduler(adapter: AdapterInfo, chat: ChatRef, limits: PlatformLimits): ChatScheduler {
+    const budget = chat.kind === 'group' ? limits.groupBudget : limits.privateBudget;
+    return this.deps.schedulers.for(`${adapter.name}:${chat.id}`, budget, limits.minEditIntervalMs);
+  }
+
+  /**
+   * Says one short thing the router has to say (a refusal, an error): to the presser alone when
+   * the event is a button press the platform can answer, else in the chat, in its turn in the
+   * chat's budget.
+   */
+  async #say(inv: Invocation, scheduler: ChatScheduler, text: string): Promise<void> {
+    if (inv.event.type === 'button' && inv.notice && (await inv.notice(text))) return;
+    const key = `notice:${randomUUID()}`;
+    // A shutdown does not wait for a full group's budget to tell someone they were refused.
+    const signal = this.#shutdown.signal;
+    let onAbort: (() => void) | undefined;
+    const granted = await Promise.race([
+      scheduler.acquire(key, true).then(() => true),
+      new Promise<false>((resolve) => {
+        onAbort = () => resolve(false);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    if (!granted) return;
+    try {
+      await inv.channel.send({ text, replyTo: inv.messageId });
+    } finally {
+      scheduler.release(key);
+    }
+  }
+
+  /**
+   * In a group, a command this bot does not know, sent without its name, is some other bot's
+   * (`/ban`): no answer, and it costs the sender nothing.
+   */
+  #meantForAnotherBot(inv: Invocation): boolean {
+    const e = inv.event;
+    return (
+      e.type === 'command' &&
+      e.addressed === false &&
+      inv.chat.kind === 'group' &&
+      !this.#commands.has(e.name.toLowerCase())
+    );
+  }
+
+  /**
+   * Whether to tell the user about this refusal: "slow down" once per user and per-minute window
+   * (a claim in the store, so it holds across processes too); in groups the other refusals too,
+   * so one member's flood never floods the group. Private chats hear every other refusal.
+   */
+  async #tellOnce(kind: RefusalKind, inv: Invocation): Promise<boolean> {
+    if (kind !== 'rate' && inv.chat.kind !== 'group') return true;
+    const key = `${kind}:${this.deps.access.rateKey(inv.user, inv.chat)}`;
+    return this.#notices.claim(key, NOTICE_CLAIM_MS);
   }
 
   /**
@@ -215,15 +311,18 @@ export class Router {
   }
 
   /** Allow lists and the per-minute limit, before anything else runs. */
-  async #gate(inv: Invocation): Promise<{ en: string; zh: string } | undefined> {
+  async #gate(inv: Invocation): Promise<{ kind: RefusalKind; text: Localized } | undefined> {
     const { access } = this.deps;
     if (!access.allowed(inv.user, inv.chat)) {
       const id = `${inv.chat.platform}:${inv.user.id}`;
-      return { en: t('en', M.notAllowed, { id }), zh: t('zh', M.notAllowed, { id }) };
+      return {
+        kind: 'not-allowed',
+        text: { en: t('en', M.notAllowed, { id }), zh: t('zh', M.notAllowed, { id }) },
+      };
     }
     if (!(await access.takeRequest(inv.user, inv.chat))) {
       const n = this.deps.ratePerMinute ?? 0;
-      return { en: t('en', M.slowDown, { n }), zh: t('zh', M.slowDown, { n }) };
+      return { kind: 'rate', text: { en: t('en', M.slowDown, { n }), zh: t('zh', M.slowDown, { n }) } };
     }
     return undefined;
   }
@@ -274,6 +373,21 @@ export class Router {
     return { command: chat, raw: { prompt: e.text }, files: e.files };
   }
 
+  /**
+   * Private chats: the user owns the chat. Groups: a configured admin, or whoever the platform says
+   * administers the chat; where the platform cannot tell, groups stay open (as they always were).
+   */
+  async #mayChangeChatSettings(inv: Invocation, log: Logger): Promise<boolean> {
+    if (inv.chat.kind === 'private' || this.deps.access.isAdmin(inv.user, inv.chat)) return true;
+    if (!inv.senderIsChatAdmin) return true;
+    try {
+      return await inv.senderIsChatAdmin();
+    } catch (error) {
+      log.warn({ err: error }, 'could not tell whether the sender administers the chat; treated as not');
+      return false;
+    }
+  }
+
   async #context(
     adapter: AdapterInfo,
     inv: Invocation,
@@ -281,6 +395,7 @@ export class Router {
     log: Logger,
     args: Record<string, unknown>,
     meter: UsageMeter = this.deps.access.meter(inv.user, inv.chat),
+    moreFiles: readonly IncomingFile[] = [],
   ): Promise<CommandContext<unknown>> {
     const deps = this.deps;
     const chatKey = `${inv.chat.platform}:${inv.chat.id}`;
@@ -290,8 +405,7 @@ export class Router {
       systemPrompt: stored.systemPrompt,
     };
     const lang = langFromLocale(inv.user.locale);
-    const budget = inv.chat.kind === 'group' ? limits.groupBudget : limits.privateBudget;
-    const scheduler = deps.schedulers.for(`${adapter.name}:${inv.chat.id}`, budget, limits.minEditIntervalMs);
+    const scheduler = this.#scheduler(adapter, inv.chat, limits);
     const buttons = this.#buttons;
     const channel = inv.channel;
     const signal = this.#shutdown.signal;
@@ -301,6 +415,7 @@ export class Router {
     });
     const ctx: CommandContext<unknown> = {
       args,
+      moreFiles,
       user: inv.user,
       chat: inv.chat,
       lang,
@@ -313,6 +428,7 @@ export class Router {
       tasks: deps.tasks,
       usage: meter,
       isAdmin: deps.access.seesKeyUsage(inv.user, inv.chat),
+      mayChangeChatSettings: () => this.#mayChangeChatSettings(inv, log),
       settings,
       commands: this.#info,
       replyTo: inv.replyTo,
@@ -323,31 +439,37 @@ export class Router {
         await this.#settings.set(chatKey, { ...stored, ...patch });
       },
       reply: async (text, extras) => {
-        const chunks = text ? splitMessage(text, limits.maxChars) : [''];
+        const chunks = text ? splitMessage(text, limits.maxChars, limits.measure) : [''];
         const extra = await extrasFor(extras);
         let ref: Awaited<ReturnType<typeof channel.send>> | undefined;
         const key = `reply:${Math.random()}`;
-        for (const [i, chunk] of chunks.entries()) {
-          await scheduler.acquire(key, true);
-          const last = i === chunks.length - 1;
-          ref = await channel.send({
-            text: chunk,
-            replyTo: i === 0 ? inv.messageId : undefined,
-            ...(last ? extra : {}),
-          });
+        try {
+          for (const [i, chunk] of chunks.entries()) {
+            await scheduler.acquire(key, true);
+            const last = i === chunks.length - 1;
+            ref = await channel.send({
+              text: chunk,
+              replyTo: i === 0 ? inv.messageId : undefined,
+              ...(last ? extra : {}),
+            });
+          }
+        } finally {
+          scheduler.release(key);
         }
-        scheduler.release(key);
         return ref!;
       },
       edit: async (ref, text, extras) => {
         const key = `edit:${ref.messageId}`; // the same key as pacedChannel: one interval per message
         await scheduler.acquire(key);
         await channel.edit(ref, {
-          text: splitMessage(text, limits.maxChars)[0] ?? '',
+          text: splitMessage(text, limits.maxChars, limits.measure)[0] ?? '',
           ...(await extrasFor(extras)),
         });
       },
-      stream: (source: AsyncIterable<AnswerPiece>, options) =>
+      typing: async () => {
+        await channel.typing?.().catch((error: unknown) => log.debug({ err: error }, 'typing not shown'));
+      },
+      stream: async (source: AsyncIterable<AnswerPiece>, options) =>
         renderStream(source, {
           channel,
           limits,
@@ -361,8 +483,12 @@ export class Router {
           footer: options?.footer,
           draftId:
             inv.chat.kind === 'private' && channel.draft
-              ? Math.floor(Math.random() * 2 ** 31) + 1
+              ? (options?.draftId ?? Math.floor(Math.random() * 2 ** 31) + 1)
               : undefined,
+          // Stop and Regenerate (answer controls): see StreamOptions.
+          stop: options?.stop,
+          liveButtons: options?.liveButtons && (await buttons.register(options.liveButtons)),
+          finalButtons: options?.finalButtons && (await buttons.register(options.finalButtons)),
         }),
     };
     return ctx;

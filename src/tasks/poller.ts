@@ -228,10 +228,13 @@ export class TaskPoller implements TaskTracker {
   async #checkVideos(): Promise<void> {
     for (const id of await this.#tasks.openIds('video')) {
       const record = await this.#tasks.get(id);
-      if (!record || record.state !== 'pending' || record.outcome) {
-        if (record?.outcome)
-          await this.#queue.add(record.platform, jobIds.close(id), { type: 'close', taskId: id });
-        else if (record && record.state !== 'pending') await this.#tasks.unindex('video', id);
+      if (!record) continue; // written index-first: the record may be on its way
+      if (record.outcome) {
+        await this.#queue.add(record.platform, jobIds.close(id), { type: 'close', taskId: id });
+        continue;
+      }
+      if (record.state !== 'pending') {
+        await this.#tasks.unindex('video', id);
         continue;
       }
       if (record.owner && (await this.#heartbeats.get(record.owner)) !== undefined) continue;

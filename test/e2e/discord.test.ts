@@ -71,6 +71,7 @@ describe('Discord: commands and answers', () => {
       'video',
       'speak',
       'model',
+      'system',
       'models',
       'usage',
       'help',

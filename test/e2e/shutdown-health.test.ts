@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { memoryStore } from '../../src/store/index.js';
 import { chatChunks, FAKE_API_KEY, FakeApiCore } from '../fakes/apicore.js';
 import { RecordingAdapter } from '../helpers/recording-adapter.js';
@@ -80,16 +80,116 @@ describe('graceful shutdown and health', () => {
       const ok = await fetch(`${app.healthAddress}/healthz`);
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({
+        status: 'ok',
         ready: true,
-        platforms: { test: true },
+        platforms: { test: { state: 'up' } },
         store: true,
         pendingTasks: 0,
       });
       connected = false;
       const down = await fetch(`${app.healthAddress}/healthz`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toMatchObject({ platforms: { test: false } });
+      expect(await down.json()).toMatchObject({
+        status: 'unhealthy',
+        platforms: { test: { state: 'unhealthy', reason: 'not connected' } },
+      });
       expect((await fetch(`${app.healthAddress}/other`)).status).toBe(404);
+    } finally {
+      await app.stop(100);
+    }
+  });
+
+  it('answers /healthz from the first moment: 503 "starting" while a platform is still connecting', async () => {
+    const config = loadConfig({
+      APICORE_API_KEY: FAKE_API_KEY,
+      APICORE_BASE_URL: fake.url,
+      STORE_URL: 'memory',
+    });
+    const slow = new RecordingAdapter('slow');
+    let connect!: () => void;
+    Object.assign(slow, { start: () => new Promise<void>((resolve) => (connect = resolve)) });
+    const app = createApp({
+      config,
+      log: silentLogger(),
+      adapters: [slow, new RecordingAdapter('quick')],
+      store: memoryStore(),
+      healthPort: 0,
+    });
+    const started = app.start();
+    try {
+      while (!app.healthAddress || !connect) await new Promise((r) => setTimeout(r, 5));
+      const early = await fetch(`${app.healthAddress}/healthz`);
+      expect(early.status).toBe(503);
+      expect(await early.json()).toMatchObject({
+        status: 'starting',
+        ready: false,
+        platforms: { slow: { state: 'starting' }, quick: { state: 'up' } },
+      });
+      connect();
+      await started;
+      const ready = await fetch(`${app.healthAddress}/healthz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok', platforms: { slow: { state: 'up' } } });
+    } finally {
+      connect?.();
+      await started;
+      await app.stop(100);
+    }
+  });
+
+  it('a platform that cannot start is logged once and reported; the others start and answer 你好 👋', async () => {
+    const logs: string[] = [];
+    const config = loadConfig({
+      APICORE_API_KEY: FAKE_API_KEY,
+      APICORE_BASE_URL: fake.url,
+      STORE_URL: 'memory',
+    });
+    const log = createLogger({
+      level: 'info',
+      secrets: [FAKE_API_KEY],
+      destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
+    });
+    const broken = new RecordingAdapter('broken');
+    Object.assign(broken, {
+      start: async () => {
+        throw new Error(`login refused 🚫 for key ${FAKE_API_KEY}`);
+      },
+    });
+    const working = new RecordingAdapter('working');
+    const app = createApp({ config, log, adapters: [broken, working], store: memoryStore(), healthPort: 0 });
+    await app.start();
+    try {
+      const lines = logs.map((l) => JSON.parse(l) as { level: number; msg: string; platform?: string });
+      expect(lines.filter((l) => l.level >= 50)).toEqual([
+        expect.objectContaining({
+          platform: 'broken',
+          msg: 'broken could not start; the other platforms run without it',
+        }),
+      ]);
+      expect(lines.find((l) => l.msg === 'ready')).toMatchObject({
+        platforms: { broken: 'unhealthy', working: 'up' },
+      });
+      const res = await fetch(`${app.healthAddress}/healthz`);
+      expect(res.status).toBe(503);
+      const body = await res.json();
+      expect(body).toMatchObject({
+        status: 'unhealthy',
+        ready: true,
+        platforms: {
+          broken: { state: 'unhealthy', reason: 'could not start: login refused 🚫 for key [redacted]' },
+          working: { state: 'up' },
+        },
+      });
+      // The working platform serves as usual.
+      const chat = { platform: 'working', id: 'c1', kind: 'private' as const };
+      await app.router.hooksFor(working).dispatch({
+        user: { id: 'u1', name: 'Uma', locale: 'zh-CN' },
+        chat,
+        channel: working.channel(chat),
+        event: { type: 'command', name: 'chat', args: { prompt: '你好 👋' } },
+      });
+      expect(working.messages.map((m) => m.text)).toContain('Echo: 你好 👋');
+      expect(logs.join('')).not.toContain(FAKE_API_KEY);
     } finally {
       await app.stop(100);
     }

@@ -178,7 +178,7 @@ describe('FakeTelegram with the real grammY Bot', () => {
     }
     const tooLong = await expectApiError(bot.api.sendMessage(chat.id, 'x'.repeat(4097)));
     expect(tooLong.description).toBe('Bad Request: message is too long');
-    // 4096 UTF-16 units after entity parsing is fine, even with markup around it.
+    // 4096 code points after entity parsing is fine, even with markup around it.
     await bot.api.sendMessage(chat.id, `<b>${'y'.repeat(4096)}</b>`, { parse_mode: 'HTML' });
     const caption = await expectApiError(
       bot.api.sendPhoto(chat.id, new InputFile(PNG, 'p.png'), { caption: 'c'.repeat(1025) }),

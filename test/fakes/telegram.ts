@@ -11,8 +11,15 @@ export {
   privateChat,
   tgUser,
 } from './telegram/builders.js';
+export type { DraftEnd, DraftEndReason, LiveDraft } from './telegram/drafts.js';
 export { HtmlParseError, type ParsedText, parseTelegramHtml, tgTrim } from './telegram/html.js';
-export { DEFAULT_TOKEN, FakeTelegram, type Truthy } from './telegram/server.js';
+export {
+  DEFAULT_TOKEN,
+  FakeTelegram,
+  POLL_CONFLICT,
+  type Truthy,
+  UNAUTHORIZED,
+} from './telegram/server.js';
 export type {
   CallbackAnswer,
   DraftRecord,

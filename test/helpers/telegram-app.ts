@@ -19,7 +19,13 @@ export interface TelegramRun {
 export async function startTelegramBot(
   tg: FakeTelegram,
   apicore: FakeApiCore,
-  options: { webhook?: { port: number; secret: string } } = {},
+  options: {
+    webhook?: { port: number; secret: string };
+    /** More environment variables (RATE_LIMIT_PER_MINUTE, ADMIN_USERS, ...). */
+    env?: Record<string, string>;
+    /** The draft preview's lifetime the bot plans for (give the fake the same `draftLifetimeMs`). */
+    draftLifetimeMs?: number;
+  } = {},
 ): Promise<TelegramRun> {
   const logs: string[] = [];
   const config = loadConfig({
@@ -29,6 +35,7 @@ export async function startTelegramBot(
     TELEGRAM_API_ROOT: tg.apiRoot,
     STORE_URL: 'memory',
     TASK_POLL_INTERVAL_MS: '100',
+    ...options.env,
   });
   const log = createLogger({
     level: 'debug',
@@ -43,6 +50,7 @@ export async function startTelegramBot(
     botInfo: tg.botInfo,
     retry: { maxRetryAttempts: 2, maxDelaySeconds: 2 },
     pollTimeoutSeconds: 1,
+    ...(options.draftLifetimeMs !== undefined ? { draftLifetimeMs: options.draftLifetimeMs } : {}),
     ...(options.webhook ? { webhook: { url: 'https://bot.example/webhook', ...options.webhook } } : {}),
   });
   const app = createApp({ config, log, adapters: [platform], store: memoryStore() });

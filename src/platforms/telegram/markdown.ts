@@ -111,7 +111,40 @@ export function toTelegramHtml(markdown: string): string {
   return blocks(marked.lexer(markdown));
 }
 
-/** The text a user would see of some Telegram HTML; used to measure against Telegram's limits. */
+const TAG_RE = /<[^>]*>/g;
+const ENTITY_RE = /&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi;
+
+/** Unicode code points in `text` (a surrogate pair is one), the unit Telegram's length limits count. */
+export function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * How long Telegram finds some Telegram HTML: the code points of the text its parser leaves (a tag
+ * counts nothing, `&lt;` counts one). The Bot API checks text (4096) and captions (1024) "after
+ * entities parsing", and tdlib counts that text with `utf8_length`, i.e. in code points.
+ */
 export function visibleLength(html: string): number {
-  return html.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot);/g, '_').length;
+  return codePoints(html.replace(TAG_RE, '').replace(ENTITY_RE, '_'));
+}
+
+/**
+ * The length a markdown message has for Telegram as this adapter sends it: the visible text of its
+ * HTML, or the markdown itself when Telegram refuses that HTML and the plain text goes instead,
+ * whichever is longer, so both sends fit. A list-heavy answer renders longer than its markdown
+ * (blocks are joined by blank lines), which is why the length of the markdown alone is not enough.
+ */
+export function telegramLength(markdown: string): number {
+  return Math.max(codePoints(markdown), visibleLength(toTelegramHtml(markdown)));
 }

@@ -1,25 +1,30 @@
-import { createServer, type Server } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { type RunnerHandle, run } from '@grammyjs/runner';
-import { Bot, type Context, webhookCallback } from 'grammy';
+import { Bot, type Context } from 'grammy';
 import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import { STOP_COMMAND } from '../../core/command.js';
 import type {
   AdapterHooks,
   ChatRef,
   CommandSummary,
   Invocation,
   PlatformAdapter,
+  PlatformHealth,
   PlatformLimits,
   ReplyChannel,
 } from '../../core/platform.js';
-import { type DraftSupport, TelegramChannel } from './channel.js';
-import { chatRef, type Incoming, translateMessage, userRef } from './incoming.js';
+import { type DraftSupport, retryExcept, TelegramChannel } from './channel.js';
+import { ChatAdmins } from './chat-admins.js';
+import { type ConnectionTiming, TelegramConnection, type UpdateKind } from './connection.js';
+import { listenForMessages } from './handlers.js';
+import { chatRef, type Incoming } from './incoming.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { telegramLimits } from './limits.js';
 
 /** Telegram: command names are 1–32 of a-z0-9_; descriptions 1–256 characters. */
 const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
+/** The updates the bot asks Telegram for, by long polling or webhook alike. */
+const ALLOWED_UPDATES: readonly UpdateKind[] = ['message', 'callback_query', 'stopped_message_generation'];
 
 export interface TelegramOptions {
   token: string;
@@ -34,6 +39,10 @@ export interface TelegramOptions {
   retry?: { maxRetryAttempts: number; maxDelaySeconds: number } | undefined;
   /** Long-polling timeout in seconds. */
   pollTimeoutSeconds?: number | undefined;
+  /** How long a draft preview lasts without an update (Telegram: 30 s; tests shorten it). */
+  draftLifetimeMs?: number | undefined;
+  /** Deadline of a Bot API call and the backoff between retries when it cannot be reached (tests shorten them). */
+  connection?: Partial<ConnectionTiming> | undefined;
 }
 
 /**
@@ -47,14 +56,17 @@ export class TelegramPlatform implements PlatformAdapter {
   readonly #drafts: DraftSupport = { supported: true };
   /** One queue per member of a chat: their messages are answered in order, others' in parallel. */
   readonly #queue = new KeyedQueue();
-  #runner: RunnerHandle | undefined;
-  #server: Server | undefined;
+  /** Who administers which group (getChatMember, cached), for chat-wide settings. */
+  readonly #admins: ChatAdmins;
+  /** The Bot API link: first contact, polling or webhook, retries and health. */
+  #connection: TelegramConnection | undefined;
 
   constructor(private readonly options: TelegramOptions) {
     this.#bot = new Bot(options.token, {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
+    this.#admins = new ChatAdmins(this.#bot.api, options.log);
     // Installed first, so it sits under auto-retry and sees every 429 that auto-retry then waits out.
     this.#bot.api.config.use(async (prev, method, payload, signal) => {
       const res = await prev(method, payload, signal);
@@ -72,16 +84,23 @@ export class TelegramPlatform implements PlatformAdapter {
       }
       return res;
     });
+    // Drafts and "typing…" are never retried: a failed draft falls back to a message at once.
     this.#bot.api.config.use(
-      autoRetry({
-        maxRetryAttempts: options.retry?.maxRetryAttempts ?? 3,
-        maxDelaySeconds: options.retry?.maxDelaySeconds ?? 60,
-      }),
+      retryExcept(
+        autoRetry({
+          maxRetryAttempts: options.retry?.maxRetryAttempts ?? 3,
+          maxDelaySeconds: options.retry?.maxDelaySeconds ?? 60,
+        }),
+      ),
     );
   }
 
   limits(chat: ChatRef): PlatformLimits {
-    return telegramLimits(chat);
+    const limits = telegramLimits(chat);
+    const draftLifetimeMs = this.options.draftLifetimeMs;
+    return draftLifetimeMs !== undefined && limits.draftLifetimeMs !== undefined
+      ? { ...limits, draftLifetimeMs }
+      : limits;
   }
 
   channel(chat: ChatRef): ReplyChannel {
@@ -91,79 +110,58 @@ export class TelegramPlatform implements PlatformAdapter {
       chat.kind === 'private',
       this.#drafts,
       this.options.log,
+      chat.threadId !== undefined ? Number(chat.threadId) : undefined,
     );
   }
 
   /** The address of the webhook server (tests bind port 0). */
   get webhookAddress(): string | undefined {
-    const a = this.#server?.address();
-    return a && typeof a === 'object' ? `http://127.0.0.1:${a.port}` : undefined;
+    return this.#connection?.webhookAddress;
   }
 
   async start(hooks: AdapterHooks): Promise<void> {
     const { log } = this.options;
-    await this.#bot.init();
-    const me = this.#bot.botInfo;
+    // Nothing here waits for Telegram: the bot's identity (ctx.me) is known before updates flow.
     const source = { api: this.#bot.api, apiRoot: this.options.apiRoot, token: this.options.token };
-    const dispatch = (incoming: Incoming, key: string) => {
-      const invocation: Invocation = { ...incoming, channel: this.channel(incoming.chat) };
-      // Not awaited: the update is acknowledged at once (a webhook must answer quickly).
-      void this.#queue.run(key, () => hooks.dispatch(invocation));
-    };
-
-    this.#bot.on('message', (ctx) => {
-      const incoming = translateMessage(ctx.message, me, source);
-      if (incoming) dispatch(incoming, `${incoming.chat.id}:${incoming.user.id}`);
+    // Messages (albums gathered first) and button presses (errors answered as alerts).
+    listenForMessages(this.#bot, {
+      source,
+      log,
+      admins: this.#admins,
+      channel: (chat) => this.channel(chat),
+      dispatch: (incoming: Incoming, key: string, channel: ReplyChannel) =>
+        this.#queue.run(key, () => hooks.dispatch({ ...incoming, channel })),
     });
-    this.#bot.on('callback_query:data', async (ctx) => {
-      // Answered at once, so the button stops spinning; the command's replies follow.
-      await ctx
-        .answerCallbackQuery()
-        .catch((e: unknown) => log.warn({ err: e }, 'answerCallbackQuery failed'));
-      const message = ctx.callbackQuery.message;
-      if (!message) return;
-      const chat = chatRef(message.chat);
-      const incoming: Incoming = {
-        user: userRef(ctx.from),
+    // The stop button of a draft sent with can_stop: runs the stop command now, unqueued.
+    this.#bot.on('stopped_message_generation', (ctx) => {
+      const stop = ctx.update.stopped_message_generation;
+      const chat = chatRef(stop.chat);
+      const invocation: Invocation = {
+        user: { id: String(stop.chat.id), name: stop.chat.first_name },
         chat,
-        messageId: String(message.message_id),
-        event: { type: 'button', data: ctx.callbackQuery.data },
+        channel: this.channel(chat),
+        event: { type: 'command', name: STOP_COMMAND, args: { draft: stop.draft_id } },
       };
-      dispatch(incoming, `${chat.id}:${ctx.from.id}`);
+      void hooks.dispatch(invocation);
     });
     this.#bot.catch((err) =>
       log.error({ err: err.error, update: err.ctx.update.update_id }, 'telegram update failed'),
     );
 
-    await this.#publishCommands();
-    const webhook = this.options.webhook;
-    if (webhook) {
-      const handle = webhookCallback(this.#bot, 'http', { secretToken: webhook.secret });
-      this.#server = createServer((req, res) => {
-        handle(req, res).catch((e: unknown) => {
-          log.warn({ err: e }, 'webhook request failed');
-          if (!res.headersSent) res.writeHead(500).end();
-        });
-      });
-      await new Promise<void>((resolve) => this.#server!.listen(webhook.port, resolve));
-      await this.#bot.api.setWebhook(webhook.url, {
-        secret_token: webhook.secret,
-        allowed_updates: ['message', 'callback_query'],
-      });
-      log.info({ port: webhook.port }, 'telegram webhook listening');
-    } else {
-      await this.#bot.api.deleteWebhook();
-      this.#runner = run(this.#bot, {
-        runner: {
-          fetch: {
-            timeout: this.options.pollTimeoutSeconds ?? 30,
-            allowed_updates: ['message', 'callback_query'],
-          },
-          silent: true,
-        },
-      });
-      log.info({ bot: me.username }, 'telegram long polling');
-    }
+    // getMe, the command menu, then the webhook or long polling; failures are logged, shown on
+    // /healthz and retried in the background (see TelegramConnection), never thrown from here.
+    this.#connection = new TelegramConnection({
+      bot: this.#bot,
+      token: this.options.token,
+      apiRoot: this.options.apiRoot,
+      log,
+      webhook: this.options.webhook,
+      allowedUpdates: ALLOWED_UPDATES,
+      pollTimeoutSeconds: this.options.pollTimeoutSeconds,
+      timing: this.options.connection,
+      onConnected: () => this.#publishCommands(),
+    });
+    await this.#connection.start();
   }
 
   async #publishCommands(): Promise<void> {
@@ -179,13 +177,17 @@ export class TelegramPlatform implements PlatformAdapter {
     }
   }
 
+  /** Starting, up, or unhealthy with the reason (unreachable, 409 conflict, token refused). */
+  health(): PlatformHealth {
+    return this.#connection?.health() ?? { state: 'starting' };
+  }
+
   healthy(): boolean {
-    return this.#runner ? this.#runner.isRunning() : this.#server?.listening === true;
+    return this.health().state === 'up';
   }
 
   async stop(): Promise<void> {
-    if (this.#runner?.isRunning()) await this.#runner.stop();
-    if (this.#server) await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+    await this.#connection?.stop();
   }
 
   /** The grammY bot, for tests that need its API. */

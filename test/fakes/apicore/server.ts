@@ -162,6 +162,11 @@ export class FakeApiCore implements RouteContext {
       const parts = parseMultipart(req.headers['content-type'], body);
       if (parts) rec.parts = parts;
       this.requests.push(rec);
+      // Closed before the script ended (not by a scripted cut, nor by close()): the client hung up.
+      let scripted = false;
+      res.once('close', () => {
+        if (!res.writableFinished && !scripted && !this.#closing) rec.closedByClient = true;
+      });
       const hold = this.#holds.find((h) => rec.path.startsWith(h.prefix));
       if (hold) {
         hold.waiting++;
@@ -169,6 +174,7 @@ export class FakeApiCore implements RouteContext {
         hold.waiting--;
       }
       await sendScripted(res, this.#respond(rec));
+      scripted = true;
     } catch (err) {
       this.unexpected.push(`fake internal error: ${String(err)}`);
       if (!res.headersSent) await sendScripted(res, openAiError(500, String(err), 'fake_internal_error'));

@@ -20,6 +20,8 @@ export interface RecordedRequest {
   json: unknown;
   /** Parsed multipart/form-data parts (only for multipart requests that parsed). */
   parts?: MultipartPart[];
+  /** Set when the client closed the connection before the response ended (an aborted stream). */
+  closedByClient?: boolean;
 }
 
 export type SseEvent = { event?: string; data: string | object };

@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, Chat, Message, Update, User, UserFromGetMe } from 'grammy/types';
 import { groupChat, imageSize, privateChat, tgUser } from './builders.js';
+import type { DraftEnd, LiveDraft } from './drafts.js';
+import { GROUP_ANONYMOUS_BOT, userTextEntities } from './groups.js';
 import { type Handler, isRated, METHODS } from './methods.js';
 import { badRequest, coerceParams, Params, TgError } from './params.js';
-import { Core, commandsKey } from './state.js';
+import { Core, commandsKey, type MemberStatus } from './state.js';
 import type {
   CallbackAnswer,
   DraftRecord,
@@ -21,6 +23,8 @@ import type {
 import { parseRequestBody, readBody, sendBytes, sendJson } from './wire.js';
 
 export const DEFAULT_TOKEN = '7000000001:AAFakeTelegramTokenForTests_abcdefghij';
+/** A draft is a preview of about 30 s unless it is updated (Bot API docs, sendMessageDraft). */
+export const DRAFT_LIFETIME_MS = 30_000;
 
 interface Fault {
   method: string;
@@ -34,10 +38,33 @@ interface ActivePoll {
   conflict: AbortController;
 }
 
+interface PollingFault {
+  error: TgErrorSpec;
+  /** Date.now() after which the fault is over. */
+  until: number;
+  times: number;
+}
+
+/** What Telegram answers a getUpdates that a newer one terminated (tdlib/telegram-bot-api `Client::abort_long_poll`). */
+export const POLL_CONFLICT: TgErrorSpec = {
+  error_code: 409,
+  description:
+    'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+};
+
+/** What Telegram answers any call made with a wrong or revoked token. */
+export const UNAUTHORIZED: TgErrorSpec = { error_code: 401, description: 'Unauthorized' };
+
 /** What a `waitFor` predicate's value is once it counts as satisfied. */
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/** A user's caption with the entities Telegram adds to it (mentions, a leading command). */
+function captionWithEntities(caption: string): Partial<Message> {
+  const entities = userTextEntities(caption);
+  return { caption, ...(entities.length > 0 ? { caption_entities: entities } : {}) };
+}
 
 /**
  * Strict loopback fake of the Telegram Bot API for tests that drive the real grammY `Bot`:
@@ -67,6 +94,10 @@ export class FakeTelegram {
   private readonly listeners = new Set<() => void>();
   private readonly polls = new Set<ActivePoll>();
   private readonly closing = new AbortController();
+  private pollingFault: PollingFault | undefined;
+  private nextConflictAt = 0;
+  /** Telegram's least time between two 409 conflict answers (3 s); tests that ping-pong two pollers shorten it. */
+  conflictPacingMs = 3000;
 
   private constructor(
     private readonly server: Server,
@@ -84,7 +115,9 @@ export class FakeTelegram {
       groupRateLimit: opts.groupRateLimit ?? { max: 20, windowMs: 60_000 },
       lenientHtmlEntities: opts.lenientHtmlEntities ?? false,
       validatePhotoBytes: opts.validatePhotoBytes ?? true,
+      draftLifetimeMs: opts.draftLifetimeMs ?? DRAFT_LIFETIME_MS,
     });
+    this.core.draftBoard.onChange = () => this.notify();
   }
 
   static async start(opts: FakeTelegramOptions = {}): Promise<FakeTelegram> {
@@ -123,6 +156,7 @@ export class FakeTelegram {
   /** Stop the server; held getUpdates requests are answered with [] first. */
   async close(): Promise<void> {
     this.closing.abort();
+    this.core.draftBoard.close();
     await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -188,6 +222,51 @@ export class FakeTelegram {
     return chat;
   }
 
+  /** A forum supergroup (topics on), registered with the fake; add topics with `createTopic`. */
+  forumChat(id: number, title: string): Chat.SupergroupChat {
+    const chat: Chat.SupergroupChat = { ...groupChat(id, title), is_forum: true };
+    const state = this.core.addChat(chat);
+    // Thread 1 is "General", which is no topic a message can name (sends with it are refused).
+    state.nextMessageId = Math.max(state.nextMessageId, 2);
+    return chat;
+  }
+
+  /**
+   * A member opens a topic in a forum: its `message_thread_id` is the id of the service message
+   * that opened it (stored, not pushed as an update). Returns that id.
+   */
+  createTopic(chat: Chat.SupergroupChat, from: User, name: string): number {
+    if (!chat.is_forum) throw new Error('createTopic: not a forum');
+    const state = this.core.addChat(chat);
+    const id = this.core.nextMessageId(state);
+    const message = {
+      message_id: id,
+      message_thread_id: id,
+      from,
+      chat,
+      date: nowSec(),
+      forum_topic_created: { name, icon_color: 0x6fb9f0 },
+      is_topic_message: true,
+    } as Message;
+    state.topics.set(id, name);
+    state.messages.set(id, {
+      chatId: chat.id,
+      message,
+      kind: 'text',
+      fromBot: false,
+      text: '',
+      edits: 0,
+      history: [''],
+      deleted: false,
+    });
+    return id;
+  }
+
+  /** What getChatMember answers for `user` in `chat` (default: member once they wrote, else left). */
+  setMemberStatus(chat: Chat, user: User, status: MemberStatus): void {
+    this.core.addChat(chat).members.set(user.id, status);
+  }
+
   /** Make a chat known without sending anything (sending to unknown chats is "chat not found"). */
   addChat(chat: Chat): void {
     this.core.addChat(chat);
@@ -218,16 +297,73 @@ export class FakeTelegram {
     return message;
   }
 
-  /** A user's text message; a leading '/command' gets a bot_command entity. */
+  /**
+   * A user's text message, with the entities Telegram adds: a leading '/command' gets a bot_command
+   * entity, each '@username' a mention.
+   */
   sendText(chat: Chat, from: User, text: string, extra: Partial<Message> = {}): Message {
-    const command = /^\/\S+/.exec(text)?.[0];
+    const entities = userTextEntities(text);
     return this.pushMessage(
       this.userMessage(chat, from, {
         text,
-        ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] } : {}),
+        ...(entities.length > 0 ? { entities } : {}),
         ...extra,
       }),
     );
+  }
+
+  /**
+   * A message from an anonymous group admin: `from` is Telegram's GroupAnonymousBot and
+   * `sender_chat` the group itself (or pass another `senderChat`: a member posting as a channel).
+   */
+  sendAsChat(
+    chat: Chat,
+    text: string,
+    opts: { senderChat?: Chat } = {},
+    extra: Partial<Message> = {},
+  ): Message {
+    const entities = userTextEntities(text);
+    return this.pushMessage(
+      this.userMessage(chat, GROUP_ANONYMOUS_BOT, {
+        sender_chat: opts.senderChat ?? chat,
+        text,
+        ...(entities.length > 0 ? { entities } : {}),
+        ...extra,
+      }),
+    );
+  }
+
+  /**
+   * An album: one photo message per image, all with one `media_group_id`, pushed as separate
+   * updates like Telegram does; the caption (with its entities) goes on the first.
+   */
+  sendAlbum(
+    chat: Chat,
+    from: User,
+    photos: readonly Buffer[],
+    opts: { caption?: string } = {},
+    extra: Partial<Message> = {},
+  ): Message[] {
+    if (photos.length < 2 || photos.length > 10) throw new Error('sendAlbum: an album holds 2-10 items');
+    const media_group_id = this.core.nextMediaGroupId();
+    return photos.map((bytes, i) =>
+      this.sendPhoto(
+        chat,
+        from,
+        { bytes, ...(i === 0 && opts.caption !== undefined ? { caption: opts.caption } : {}) },
+        { media_group_id, ...extra },
+      ),
+    );
+  }
+
+  /** `extra` for sendText & co. putting the message in forum topic `thread` (see `createTopic`). */
+  inTopic(chat: Chat, thread: number): Partial<Message> {
+    const opening = this.core.chats.get(chat.id)?.messages.get(thread);
+    if (!opening || !this.core.chats.get(chat.id)?.topics.has(thread))
+      throw new Error(`inTopic: chat ${chat.id} has no topic ${thread}`);
+    // In a forum, a message that replies to nothing still points at its topic's opening message.
+    const { reply_to_message: _nested, ...root } = opening.message;
+    return { message_thread_id: thread, is_topic_message: true, reply_to_message: root } as Partial<Message>;
   }
 
   /** A user's photo; the bytes are registered so getFile + download work. */
@@ -259,7 +395,7 @@ export class FakeTelegram {
           },
           { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.size, width, height },
         ],
-        ...(opts.caption !== undefined ? { caption: opts.caption } : {}),
+        ...(opts.caption !== undefined ? captionWithEntities(opts.caption) : {}),
         ...extra,
       }),
     );
@@ -316,7 +452,7 @@ export class FakeTelegram {
           ...(file.filename !== undefined ? { file_name: file.filename } : {}),
           ...(file.mime !== undefined ? { mime_type: file.mime } : {}),
         },
-        ...(opts.caption !== undefined ? { caption: opts.caption } : {}),
+        ...(opts.caption !== undefined ? captionWithEntities(opts.caption) : {}),
         ...extra,
       }),
     );
@@ -357,8 +493,18 @@ export class FakeTelegram {
     return id;
   }
 
-  /** The user pressed "stop" on a draft sent with can_stop (Bot API 9.x stopped_message_generation). */
+  /**
+   * The user pressed "stop" on a draft (Bot API 9.x `stopped_message_generation`). Throws, like
+   * `pressButton`, when the chat shows no such draft (never sent, expired, or ended by a message)
+   * or its last update had no `can_stop` (no stop button to press). The draft disappears unless it
+   * was sent with `keep_on_stop`.
+   */
   stopGeneration(chat: Chat.PrivateChat, draftId: number): Update {
+    const live = this.core.draftBoard.live(chat.id, draftId);
+    if (!live) throw new Error(`stopGeneration: chat ${chat.id} shows no draft ${draftId}`);
+    if (!live.canStop)
+      throw new Error(`stopGeneration: draft ${draftId} was sent without can_stop: it has no stop button`);
+    if (!live.keepOnStop) this.core.draftBoard.end(chat.id, draftId, 'stopped');
     return this.pushUpdate({ stopped_message_generation: { chat, draft_id: draftId } } as UpdateInput);
   }
 
@@ -413,6 +559,21 @@ export class FakeTelegram {
 
   draftRecords(chatId: number): DraftRecord[] {
     return [...(this.core.chats.get(chatId)?.drafts ?? [])];
+  }
+
+  /** The drafts the chat shows now (updated within the draft lifetime, not ended by a message). */
+  liveDrafts(chatId: number): LiveDraft[] {
+    return this.core.draftBoard.liveIn(chatId);
+  }
+
+  /** Drafts of the chat that stopped showing: expired, ended by a bot message, or stopped. */
+  endedDrafts(chatId: number): DraftEnd[] {
+    return this.core.draftBoard.ended.filter((d) => d.chat_id === chatId);
+  }
+
+  /** Drafts of the chat that expired: no update within the draft lifetime (the user saw them vanish). */
+  expiredDrafts(chatId: number): DraftEnd[] {
+    return this.endedDrafts(chatId).filter((d) => d.reason === 'expired');
   }
 
   /** Every text (or caption) the message had, in order: the original, then one entry per text/caption edit. */
@@ -593,7 +754,12 @@ export class FakeTelegram {
     return this.poll(entry.handler, params, parsed, res, disconnected);
   }
 
-  /** getUpdates, with Telegram's "terminated by other getUpdates request" for overlapping polls. */
+  /**
+   * getUpdates, with Telegram's "terminated by other getUpdates request" for overlapping polls: as
+   * in tdlib/telegram-bot-api (`Client::abort_long_poll`), the poll already held is the one answered
+   * 409, and the newer one takes its place; a second instance and the first keep knocking each
+   * other out. `failPolling()` faults come first.
+   */
   private async poll(
     handler: Handler,
     params: Record<string, unknown>,
@@ -601,6 +767,14 @@ export class FakeTelegram {
     res: ServerResponse,
     disconnected: AbortSignal,
   ): Promise<unknown> {
+    const fault = this.takePollingFault();
+    if (fault) {
+      if (fault.error_code === 409) await this.paceConflict(disconnected);
+      throw new TgError(fault.error_code, fault.description, {
+        injected: true,
+        ...(fault.retry_after !== undefined ? { retry_after: fault.retry_after } : {}),
+      });
+    }
     if (this.polls.size > 0) {
       // Give an aborted poll's socket close (bot.stop()) a moment to arrive before calling it a conflict.
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -618,16 +792,67 @@ export class FakeTelegram {
       this.notify();
       const result = await pending;
       if (self.conflict.signal.aborted) {
-        throw new TgError(
-          409,
-          'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-          { unexpected: true },
-        );
+        this.polls.delete(self);
+        await this.paceConflict(disconnected);
+        throw new TgError(POLL_CONFLICT.error_code, POLL_CONFLICT.description, { unexpected: true });
       }
       return result;
     } finally {
       this.polls.delete(self);
     }
+  }
+
+  /**
+   * Telegram answers at most one 409 conflict per `conflictPacingMs`; a conflict due sooner is held
+   * that long before it is answered (`Client::fail_query_conflict`). So a bot that retries a 409 at
+   * once still sees a 409 only every few seconds.
+   */
+  private async paceConflict(disconnected: AbortSignal): Promise<void> {
+    const now = Date.now();
+    if (now >= this.nextConflictAt) {
+      this.nextConflictAt = now + this.conflictPacingMs;
+      return;
+    }
+    const signal = AbortSignal.any([disconnected, this.closing.signal]);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.conflictPacingMs);
+      signal.addEventListener('abort', done);
+      if (signal.aborted) done();
+    });
+  }
+
+  /**
+   * Answer every getUpdates with `error` for `forMs` milliseconds, or for the next `times` polls, or
+   * (neither given) until the returned function is called: a token revoked while the bot runs
+   * (`UNAUTHORIZED`), another instance polling for a while (`POLL_CONFLICT`). Injected errors are
+   * not counted as unexpected.
+   */
+  failPolling(error: TgErrorSpec, opts: { forMs?: number; times?: number } = {}): () => void {
+    const fault: PollingFault = {
+      error,
+      until: opts.forMs !== undefined ? Date.now() + opts.forMs : Number.POSITIVE_INFINITY,
+      times: opts.times ?? Number.POSITIVE_INFINITY,
+    };
+    this.pollingFault = fault;
+    return () => {
+      if (this.pollingFault === fault) this.pollingFault = undefined;
+    };
+  }
+
+  private takePollingFault(): TgErrorSpec | undefined {
+    const fault = this.pollingFault;
+    if (!fault) return undefined;
+    if (Date.now() >= fault.until || fault.times <= 0) {
+      this.pollingFault = undefined;
+      return undefined;
+    }
+    fault.times--;
+    return fault.error;
   }
 
   private takeFault(method: string, chatId: number | undefined): TgErrorSpec | undefined {

@@ -9,6 +9,7 @@ import type {
   UserFromGetMe,
 } from 'grammy/types';
 import { extFromMime, mimeFromName } from './builders.js';
+import { DraftBoard } from './drafts.js';
 import { badRequest } from './params.js';
 import type {
   CallbackAnswer,
@@ -58,7 +59,14 @@ export interface ChatState {
   actions: string[];
   /** Date.now() of every successful send/edit, for rate accounting. */
   sendTimes: number[];
+  /** Forum topics (forum supergroups only): message_thread_id → name. */
+  topics: Map<number, string>;
+  /** Members' statuses set by the test (`setMemberStatus`); others are 'member' once they wrote. */
+  members: Map<number, MemberStatus>;
 }
+
+/** A ChatMember status, as getChatMember answers it. */
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
 
 export interface CoreOptions {
   draftsSupported: boolean;
@@ -66,6 +74,8 @@ export interface CoreOptions {
   groupRateLimit: { max: number; windowMs: number };
   lenientHtmlEntities: boolean;
   validatePhotoBytes: boolean;
+  /** How long a draft shows without an update before it expires (Telegram: 30 s). */
+  draftLifetimeMs: number;
 }
 
 const FILE_PREFIX: Record<MessageKind | 'file', string> = {
@@ -107,6 +117,8 @@ export class Core {
   private callbackSeq = 0;
   private mediaGroupSeq = 0;
   private readonly updateListeners = new Set<() => void>();
+  /** The drafts chats show now, and every one that ended. */
+  readonly draftBoard = new DraftBoard(() => this.options.draftLifetimeMs);
 
   constructor(
     readonly botInfo: UserFromGetMe,
@@ -131,6 +143,8 @@ export class Core {
       drafts: [],
       actions: [],
       sendTimes: [],
+      topics: new Map(),
+      members: new Map(),
     };
     this.chats.set(chat.id, state);
     return state;

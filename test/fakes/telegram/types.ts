@@ -10,6 +10,11 @@ export interface FakeTelegramOptions {
   botName?: string;
   /** false: `sendMessageDraft` answers 404 method-not-found like a pre-9.5 server. Default true. */
   draftsSupported?: boolean;
+  /**
+   * How long a draft shows without an update before it expires (`expiredDrafts`). Default 30 000 ms,
+   * like Telegram; tests shorten it (with the bot's `draftLifetimeMs`) so they need not wait 30 s.
+   */
+  draftLifetimeMs?: number;
   /** Answer sends/edits over the group limit with 429 instead of only recording them. Default false. */
   enforceRateLimits?: boolean;
   /** Group rate limit. Default 20 calls per 60 000 ms, like Telegram. */
@@ -108,6 +113,9 @@ export interface DraftRecord {
   draft_id: number;
   text: string;
   html?: string;
+  /** Sent with `can_stop`: the user sees a stop button. */
+  can_stop?: boolean;
+  keep_on_stop?: boolean;
   at: number;
 }
 
