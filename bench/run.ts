@@ -2,7 +2,9 @@
  * `npm run bench`: drives the real bot (`src/main.ts`: grammY, router, renderer, APICore client,
  * task poller) as its own process against loopback fakes in a second process (the fake Telegram
  * Bot API from test/fakes and a time-based upstream), then prints one table and writes it, with
- * the date, Node version and machine, to bench/results.md.
+ * the date, Node version and machine, to bench/results.md. The cluster phase (bench/cluster.ts)
+ * runs three bot processes on one redis-server, Telegram by webhook; without redis-server it is
+ * skipped with one line saying why.
  *
  * BENCH_PROFILE=1 also writes a V8 CPU profile of every bot process to bench/profiles/<phase>/
  * (summarise one with `npx tsx bench/profile-summary.ts <file.cpuprofile>`); add BENCH_SOURCES=1
@@ -10,15 +12,16 @@
  * prefixes, comma-separated> runs some phases; BENCH_DUMP=1 writes raw figures to bench/profiles/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { discordLimits } from '../src/platforms/discord/limits.js';
 import { telegramLimits } from '../src/platforms/telegram/limits.js';
+import { type ClusterPhase, clusterPhase, clusterSkipReason } from './cluster.js';
 import { BotProcess, ROOT } from './lib/bot-process.js';
 import { type BotBuild, buildBot } from './lib/build.js';
 import { FakesClient } from './lib/fakes-client.js';
-import { tcpCounters, tcpDelta, threadCpuMs } from './lib/proc.js';
+import { cpuMsOf, tcpCounters, tcpDelta, threadCpuMs } from './lib/proc.js';
 import type { ChatScenario, Platform, SessionInfo } from './lib/protocol.js';
 import { type ChatPhase, type ColdPhase, renderReport, type TaskPhase } from './lib/report.js';
 import { RttProbe } from './lib/rtt.js';
@@ -143,13 +146,6 @@ async function taskPhase(fakes: FakesClient, n: number): Promise<TaskPhase> {
   await fakes.endSession();
   log(`tasks: ${result.delivered}/${result.submitted} delivered, ${result.ticks.length} steady ticks`);
   return { n, intervalMs: POLL_INTERVAL_MS, result, rttRestMs, rttRunMs, monitor, problems: bot.problems };
-}
-
-/** utime + stime of a process, in ms, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Starts the bot COLD_RUNS times with a SQLite store; the last run also stays idle a while. */
@@ -301,6 +297,17 @@ async function main(): Promise<void> {
   await attempt('cold start', async () => {
     cold = await coldPhase(fakes);
   });
+  // Three instances on one redis-server; without one, a line says so and the rest stands.
+  let cluster: ClusterPhase | { skipped: string } | undefined;
+  const skipCluster = clusterSkipReason();
+  await attempt('cluster', async () => {
+    if (skipCluster) {
+      console.error(`[bench] cluster figures skipped: ${skipCluster}`);
+      cluster = { skipped: skipCluster };
+    } else {
+      cluster = await clusterPhase(fakes, BUILD, log);
+    }
+  });
   fakes.close();
   await fakes.exited;
 
@@ -308,6 +315,7 @@ async function main(): Promise<void> {
     chats,
     tasks,
     cold,
+    cluster,
     failures,
     totalSeconds: (performance.now() - t0) / 1000,
     botCommand: BUILD.describe,
@@ -316,7 +324,10 @@ async function main(): Promise<void> {
   console.log(report.table);
   if (process.env.BENCH_DUMP === '1') {
     mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/profiles/raw.json'), JSON.stringify({ chats, tasks, cold }, null, 1));
+    writeFileSync(
+      join(ROOT, 'bench/profiles/raw.json'),
+      JSON.stringify({ chats, tasks, cold, cluster }, null, 1),
+    );
   }
   const cpu = cpus();
   const header = [

@@ -4,6 +4,7 @@
  * bench/run.ts (see bench/lib/protocol.ts). All times are on this process's clock.
  */
 import type { Envelope, Reply, Request } from '../lib/protocol.js';
+import { ClusterDriver } from './cluster.js';
 import { DiscordSession } from './discord-session.js';
 import { Session } from './session.js';
 import { now } from './upstream.js';
@@ -11,6 +12,7 @@ import { now } from './upstream.js';
 const wholeMs = Date.now;
 
 let session: Session | DiscordSession | undefined;
+let cluster: ClusterDriver | undefined;
 
 async function handle(req: Request): Promise<unknown> {
   switch (req.cmd) {
@@ -21,6 +23,7 @@ async function handle(req: Request): Promise<unknown> {
       // (BigInt), so its times stay in whole milliseconds.
       Date.now = req.platform === 'discord' ? wholeMs : now;
       session = req.platform === 'discord' ? await DiscordSession.start() : await Session.start();
+      cluster = undefined;
       return session.info;
     case 'session.waitPolling':
       return need().waitPolling(req.timeoutMs);
@@ -35,9 +38,22 @@ async function handle(req: Request): Promise<unknown> {
       if (!(s instanceof Session)) throw new Error('tasks run on Telegram sessions only');
       return s.runTasks(req.scenario);
     }
+    case 'cluster.submit':
+      return clusterDriver().submit(req.scenario);
+    case 'cluster.polls':
+      return clusterDriver().polls(req.scenario);
+    case 'cluster.deliver':
+      return clusterDriver().deliver(req.scenario);
     case 'clock':
       return now();
   }
+}
+
+function clusterDriver(): ClusterDriver {
+  const s = need();
+  if (!(s instanceof Session)) throw new Error('the cluster phase runs on Telegram sessions only');
+  cluster ??= new ClusterDriver(s);
+  return cluster;
 }
 
 function need(): Session | DiscordSession {

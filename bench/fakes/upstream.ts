@@ -44,6 +44,8 @@ export interface FetchRecord {
   kind: 'mj' | 'suno';
   at: number;
   ids: number;
+  /** The task ids asked for. */
+  list: string[];
 }
 
 /** The child's clock: milliseconds with sub-millisecond precision, same origin as Date.now(). */
@@ -286,7 +288,7 @@ export class BenchUpstream {
   #fetch(kind: 'mj' | 'suno', body: unknown): TaskRecord[] {
     const ids = (body as { ids?: unknown })?.ids;
     const list = Array.isArray(ids) ? ids.map(String) : [];
-    this.fetches.push({ kind, at: now(), ids: list.length });
+    this.fetches.push({ kind, at: now(), ids: list.length, list });
     return list.map((id) => this.tasks.get(id)).filter((t): t is TaskRecord => t?.kind === kind);
   }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,7 @@ function platformEnv(session: SessionInfo): Record<string, string> {
  */
 export class BotProcess {
   readonly stderr: string[] = [];
+  readonly #problems: string[] = [];
   /** Log lines saying the client waited for a rate limit (discord.js logs these at debug). */
   rateLimitedLines = 0;
   readonly spawnedAt: number;
@@ -101,6 +102,8 @@ export class BotProcess {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         if (this.stderr.length < 2000) this.stderr.push(line);
+        if ((/"level":(40|50|60)/.test(line) || /^fatal|Error/.test(line)) && this.#problems.length < 500)
+          this.#problems.push(line);
         if (line.includes('rate limited')) this.rateLimitedLines++;
         if (line.includes('"msg":"ready"')) resolveReady(at);
       }
@@ -111,6 +114,7 @@ export class BotProcess {
     });
     this.exited = new Promise((res) => {
       this.#child.on('exit', (code) => {
+        rmSync(cwd, { recursive: true, force: true }); // its working directory, empty unless it wrote there
         rejectReady(new Error(`the bot exited (${code}) before ready: ${this.stderr.slice(-5).join('\n')}`));
         res(code);
       });
@@ -123,7 +127,7 @@ export class BotProcess {
 
   /** Lines at warn level or above that the bot logged. */
   get problems(): string[] {
-    return this.stderr.filter((l) => /"level":(40|50|60)/.test(l) || /^fatal|Error/.test(l));
+    return [...this.#problems];
   }
 
   monitorStart(): Promise<void> {
@@ -138,6 +142,11 @@ export class BotProcess {
       this.#reports.push(res);
       this.#child.send({ monitor: 'stop' });
     });
+  }
+
+  /** SIGKILL at once, if it still runs (cleanup when the bench itself fails or exits). */
+  kill(): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
   }
 
   /** SIGTERM (the bot drains and exits), SIGKILL after `graceMs`. */

@@ -5,6 +5,12 @@ import { ROOT } from './bot-process.js';
 import type {
   ChatResult,
   ChatScenario,
+  ClusterDeliver,
+  ClusterDeliverResult,
+  ClusterPolls,
+  ClusterPollsResult,
+  ClusterSubmit,
+  ClusterSubmitResult,
   Envelope,
   Platform,
   Reply,
@@ -75,6 +81,16 @@ export class FakesClient {
   }
   runTasks(scenario: TaskScenario): Promise<TaskResult> {
     return this.#request({ cmd: 'tasks.run', scenario });
+  }
+
+  clusterSubmit(scenario: ClusterSubmit): Promise<ClusterSubmitResult> {
+    return this.#request({ cmd: 'cluster.submit', scenario });
+  }
+  clusterPolls(scenario: ClusterPolls): Promise<ClusterPollsResult> {
+    return this.#request({ cmd: 'cluster.polls', scenario });
+  }
+  clusterDeliver(scenario: ClusterDeliver): Promise<ClusterDeliverResult> {
+    return this.#request({ cmd: 'cluster.deliver', scenario });
   }
 
   close(): void {

@@ -64,3 +64,14 @@ export function threadCpuMs(pid: number): Map<string, number> {
   }
   return out;
 }
+
+/** utime + stime of a process, in ms, from /proc (clock ticks of 10 ms); NaN once it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}

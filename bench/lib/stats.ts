@@ -17,5 +17,20 @@ export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '–';
 }
 
+export /** The most operations in any window of `windowMs`, over sorted times, and when that window began. */
+function peakInWindow(times: number[], windowMs: number): { peak: number; at: number } {
+  let peak = 0;
+  let at = Number.NaN;
+  let from = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i]! - times[from]! >= windowMs) from++;
+    if (i - from + 1 > peak) {
+      peak = i - from + 1;
+      at = times[from]!;
+    }
+  }
+  return { peak, at };
+}
+
 /** A sleep that keeps the process alive. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
