@@ -216,6 +216,8 @@ export interface SchedulerRegistryOptions {
   botBudgets?: Readonly<Record<string, Budget>> | undefined;
   /** Where a failing shared budget is reported (once per outage). */
   log?: Logger | undefined;
+  /** A number in [0, 1) spreading retries after a bot-wide refusal; Math.random by default (tests pin it). */
+  jitter?: (() => number) | undefined;
 }
 
 /**
@@ -233,7 +235,13 @@ export class SchedulerRegistry {
     options: SchedulerRegistryOptions = {},
   ) {
     this.#shared = options.shared
-      ? new SharedPacing(options.shared, options.botBudgets ?? {}, clock, options.log)
+      ? new SharedPacing(
+          options.shared,
+          options.botBudgets ?? {},
+          clock,
+          options.log,
+          options.jitter ?? Math.random,
+        )
       : undefined;
   }
 
@@ -297,6 +305,7 @@ class SharedPacing {
     private readonly botBudgets: Readonly<Record<string, Budget>>,
     private readonly clock: Clock,
     private readonly log: Logger | undefined,
+    private readonly jitter: () => number,
   ) {}
 
   slot(chatKey: string, budget: Budget): SharedSlot {
@@ -317,7 +326,9 @@ class SharedPacing {
         if (botWait > 0) {
           await this.#bounded(this.shared.refund(chat.key, chat.budget));
           this.#up();
-          return botWait;
+          // Every chat refused by the bot-wide budget is told the same moment (when the oldest grant
+          // leaves the window): spread their retries over half a window, or they all ask at once.
+          return botWait + Math.floor(this.jitter() * (bot.budget.perMs / 2));
         }
       }
       this.#up();

@@ -178,8 +178,8 @@ describe('SchedulerRegistry with a shared budget', () => {
       },
     };
     const botBudgets = { telegram: { count: 2, perMs: 1000 } };
-    const a = new SchedulerRegistry(systemClock, { shared, botBudgets });
-    const b = new SchedulerRegistry(systemClock, { shared, botBudgets });
+    const a = new SchedulerRegistry(systemClock, { shared, botBudgets, jitter: () => 0 });
+    const b = new SchedulerRegistry(systemClock, { shared, botBudgets, jitter: () => 0 });
     const roomy = { count: 10, perMs: 1000 };
     const grants: { at: number; who: string }[] = [];
     grantTimes(a.for('telegram:1', roomy, 0), 3, 'a', grants);
