@@ -465,7 +465,8 @@ export function createChatService(store: Store): ChatService {
             : undefined;
       const found = key === undefined ? undefined : running.get(key);
       if (!found) return 'finished';
-      if (found.userId !== ctx.user.id && !ctx.isAdmin) return 'forbidden';
+      // The asker, or whoever administers the chat (ctx.isAdmin is true for everyone without ADMIN_USERS).
+      if (found.userId !== ctx.user.id && !(await ctx.mayChangeChatSettings())) return 'forbidden';
       found.controller.abort(new BotError('cancelled', 'stopped by the user'));
       return 'stopped';
     },
