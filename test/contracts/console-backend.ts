@@ -23,7 +23,11 @@ function parsePrinted(block: string): Seen {
   const files: SeenFile[] = [];
   for (let m = FILE_LINE.exec(lines.at(-1) ?? ''); m; m = FILE_LINE.exec(lines.at(-1) ?? '')) {
     lines.pop();
-    files.unshift({ kind: m[1] as MediaKind, name: m[2], size: m[3] === undefined ? undefined : Number(m[3]) });
+    files.unshift({
+      kind: m[1] as MediaKind,
+      name: m[2],
+      size: m[3] === undefined ? undefined : Number(m[3]),
+    });
   }
   const text = lines.join('\n');
   return { text, length: text.length, buttons, files, replyTo: undefined };
@@ -38,17 +42,30 @@ function consoleBackend(tty: boolean): Backend {
     name: tty ? 'console (terminal)' : 'console (pipe)',
     cannot: {
       reply: 'a terminal prints replies one after another; it has no reply threads',
+      editAfterRestartInPlace:
+        'a new process cannot reach what an earlier one printed; it prints the new text',
+      pressAfterRestart: 'a terminal knows only the buttons it printed itself; after a restart [U1] is text',
+      pressOlderOfSameLabel:
+        'a button is pressed by typing its label, which presses the newest of that label',
       ...(tty
-        ? { editOlderInPlace: 'a terminal redraws only its newest message; an older one is printed again below' }
+        ? {
+            editOlderInPlace:
+              'a terminal redraws only its newest message; an older one is printed again below',
+          }
         : {}),
     },
-    knownBugs: tty ? ['wide-lines-redraw'] : [],
+    knownBugs: [],
     async start(): Promise<Harness> {
-      const input = new PassThrough();
       const terminal = new Terminal(tty, tty ? TERMINAL_COLUMNS : PIPE_COLUMNS);
-      const adapter = new ConsolePlatform({ input, output: terminal, locale: 'en_US.UTF-8', userName: 'ada' });
       const hooks = new RecordingHooks();
+      let input = new PassThrough();
+      let adapter = new ConsolePlatform({ input, output: terminal, locale: 'en_US.UTF-8', userName: 'ada' });
       await adapter.start(hooks);
+      const stop = async () => {
+        input.end();
+        await adapter.finished;
+        await adapter.stop();
+      };
       /** The drawings (indexes into terminal.drawings) each message's send and edits made, in order. */
       const drawn = new Map<string, number[]>();
       const note = (ref: MessageRef, from: number) => {
@@ -62,8 +79,14 @@ function consoleBackend(tty: boolean): Backend {
         const block = terminal.read(d.start, d.end);
         return block === '' ? undefined : parsePrinted(block);
       };
+      const view = (ref: MessageRef): Seen | undefined => {
+        const last = drawn.get(ref.messageId)?.at(-1);
+        return last === undefined ? undefined : readDrawing(last);
+      };
       return {
-        adapter,
+        get adapter() {
+          return adapter;
+        },
         chat: adapter.chat,
         hooks,
         channel(): ReplyChannel {
@@ -83,15 +106,15 @@ function consoleBackend(tty: boolean): Backend {
             },
           };
         },
-        view(ref) {
-          const last = drawn.get(ref.messageId)?.at(-1);
-          return last === undefined ? undefined : readDrawing(last);
-        },
+        view,
         mark() {
           const from = terminal.drawings.length;
           return () => {
             const out: Seen[] = [];
-            for (let i = from; i < terminal.drawings.length; i++) {
+            const all = terminal.drawings;
+            for (let i = from; i < all.length; i++) {
+              // A drawing a later one was drawn over (a redraw in place) is no longer there.
+              if (all.slice(i + 1).some((later) => later.start < all[i]!.end)) continue;
               const seen = readDrawing(i);
               if (seen) out.push(seen);
             }
@@ -118,21 +141,27 @@ function consoleBackend(tty: boolean): Backend {
           });
         },
         async press(ref, label) {
-          const shown = this.view(ref)?.buttons.flat() ?? [];
+          const shown = view(ref)?.buttons.flat() ?? [];
           if (!shown.includes(label)) throw new Error(`no [${label}] under the message (shown: ${shown})`);
           // A button is pressed by typing its label in brackets.
           input.write(`[${label}]\n`);
         },
+        // A terminal has no spinner and no "typing…": the answer is printed when it is ready.
+        busy: () => false,
+        typings: () => 0,
         async userMessage() {
           throw new Error('the console has no messages to reply to');
         },
         missingMessageId: 'out-gone-1',
         problems: () => [...terminal.problems],
-        async stop() {
-          input.end();
-          await adapter.finished;
-          await adapter.stop();
+        async restart() {
+          await stop();
+          // The same terminal, a new process: new input, nothing remembered.
+          input = new PassThrough();
+          adapter = new ConsolePlatform({ input, output: terminal, locale: 'en_US.UTF-8', userName: 'ada' });
+          await adapter.start(hooks);
         },
+        stop,
       };
     },
   };

@@ -55,14 +55,16 @@ export const discordChannel: Backend = {
       secrets: [discord.token],
       destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
     });
-    const adapter = new DiscordPlatform({
-      token: discord.token,
-      applicationId: discord.applicationId,
-      apiUrl: discord.restBase,
-      commands: [],
-      log,
-      clientOptions: { waitGuildTimeout: 0 },
-    });
+    const make = () =>
+      new DiscordPlatform({
+        token: discord.token,
+        applicationId: discord.applicationId,
+        apiUrl: discord.restBase,
+        commands: [],
+        log,
+        clientOptions: { waitGuildTimeout: 0 },
+      });
+    let adapter = make();
     const hooks = new RecordingHooks();
     await adapter.start(hooks);
     const channelId = DEFAULT_CHANNEL_ID;
@@ -83,7 +85,9 @@ export const discordChannel: Backend = {
       return unique.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     };
     return {
-      adapter,
+      get adapter() {
+        return adapter;
+      },
       chat,
       hooks,
       channel: () => adapter.channel(chat),
@@ -93,7 +97,10 @@ export const discordChannel: Backend = {
       },
       mark() {
         const before = new Set(botMessages().map((m) => m.id));
-        return () => botMessages().filter((m) => !before.has(m.id)).map(toSeen);
+        return () =>
+          botMessages()
+            .filter((m) => !before.has(m.id))
+            .map(toSeen);
       },
       screen: () =>
         botMessages()
@@ -104,7 +111,11 @@ export const discordChannel: Backend = {
       },
       async press(ref, label) {
         const m = discord.message(ref.messageId);
-        const button = m && buttonsOf(m).flat().find((b) => b.label === label);
+        const button =
+          m &&
+          buttonsOf(m)
+            .flat()
+            .find((b) => b.label === label);
         if (!button?.custom_id) throw new Error(`no button "${label}" under the message`);
         discord.pressButton({
           messageId: ref.messageId,
@@ -112,12 +123,30 @@ export const discordChannel: Backend = {
           user: { id: DEFAULT_USER_ID, username: 'ada' },
         });
       },
+      busy: () =>
+        discord
+          .interactions()
+          .some(
+            (i) =>
+              i.channelId === channelId &&
+              (!i.acked ||
+                (i.original !== undefined && !i.original.deleted && (i.original.flags & LOADING) !== 0)),
+          ),
+      typings: () => discord.typingCount(channelId),
       async userMessage(text) {
-        return discord.messageCreate({ channelId, content: text, author: { id: DEFAULT_USER_ID, username: 'ada' } })
-          .id;
+        return discord.messageCreate({
+          channelId,
+          content: text,
+          author: { id: DEFAULT_USER_ID, username: 'ada' },
+        }).id;
       },
       missingMessageId: '1999999999999999999',
       problems: () => [...discord.unexpected],
+      async restart() {
+        await adapter.stop();
+        adapter = make();
+        await adapter.start(hooks);
+      },
       async stop() {
         await adapter.stop();
         await discord.close();

@@ -42,6 +42,12 @@ export interface Cannot {
   reply?: string;
   /** An edit of a message that is not the newest changes it where it is (not reprinted below). */
   editOlderInPlace?: string;
+  /** After a restart, an edit of a message the earlier process sent changes it where it is. */
+  editAfterRestartInPlace?: string;
+  /** After a restart, a press on a button the earlier process sent reaches the new one. */
+  pressAfterRestart?: string;
+  /** Two messages show a button with the same label: a press on the older one's is told apart. */
+  pressOlderOfSameLabel?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export type KnownBug = 'wide-lines-redraw';
 
 /** The real adapter running against its fake, in one chat, and how to read what its user sees there. */
 export interface Harness {
+  /** The adapter running now (a new one after `restart()`). */
   readonly adapter: PlatformAdapter;
   readonly chat: ChatRef;
   readonly hooks: RecordingHooks;
@@ -67,10 +74,22 @@ export interface Harness {
   waitFor<T>(check: () => T | undefined | null | false, what: string): Promise<T>;
   /** The user presses the button labelled `label` under the message, as the platform shows it. */
   press(ref: MessageRef, label: string): Promise<void>;
+  /**
+   * The platform shows that the bot has not finished with a press: a Telegram button still spinning
+   * (its callback query unanswered), a Discord "thinking…" not yet filled or removed.
+   */
+  busy(): boolean;
+  /** How many "typing…" indicators the chat was shown. */
+  typings(): number;
   /** A message the user writes in the chat (for replies); its id. */
   userMessage(text: string): Promise<string>;
   /** An id no message in the chat has (a deleted one). */
   readonly missingMessageId: string;
+  /**
+   * Stops the adapter and starts a new one on the same platform (a process restart): messages the
+   * first sent stay, and only their MessageRefs connect them to the new one.
+   */
+  restart(): Promise<void>;
   /** Protocol misuse the fake noticed (malformed requests, unknown routes), control sequences not understood. */
   problems(): string[];
   stop(): Promise<void>;

@@ -47,3 +47,16 @@ export class RecordingHooks implements AdapterHooks {
     });
   }
 }
+
+/** `promise`, or a rejection naming `what` once `timeoutMs` passed without it settling. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

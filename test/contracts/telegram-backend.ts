@@ -86,24 +86,34 @@ function telegramBackend(kind: 'private' | 'group'): Backend {
         secrets: [tg.token],
         destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
       });
-      const adapter = new TelegramPlatform({
-        token: tg.token,
-        apiRoot: tg.apiRoot,
-        commands: [],
-        log,
-        botInfo: tg.botInfo,
-        retry: { maxRetryAttempts: 1, maxDelaySeconds: 1 },
-        pollTimeoutSeconds: 1,
-      });
+      const make = () =>
+        new TelegramPlatform({
+          token: tg.token,
+          apiRoot: tg.apiRoot,
+          commands: [],
+          log,
+          botInfo: tg.botInfo,
+          retry: { maxRetryAttempts: 1, maxDelaySeconds: 1 },
+          pollTimeoutSeconds: 1,
+        });
+      let adapter = make();
       const user = tg.user(501, 'Ada', 'en');
       const tgChat = kind === 'private' ? tg.privateChat(501, user) : tg.groupChat(-100_501, 'Contract 合约');
       const chat: ChatRef = { platform: 'telegram', id: String(tgChat.id), kind };
       const hooks = new RecordingHooks();
-      await adapter.start(hooks);
-      await tg.waitFor(() => tg.callsTo('getUpdates').length > 0, WAIT_MS);
+      /** Starts the adapter and waits until it polls for updates. */
+      const start = async () => {
+        const polls = tg.callsTo('getUpdates').length;
+        await adapter.start(hooks);
+        await tg.waitFor(() => tg.callsTo('getUpdates').length > polls, WAIT_MS);
+      };
+      await start();
       const botMessages = () => tg.chatLog(tgChat.id);
+      const presses: string[] = [];
       return {
-        adapter,
+        get adapter() {
+          return adapter;
+        },
         chat,
         hooks,
         channel: () => adapter.channel(chat),
@@ -113,7 +123,10 @@ function telegramBackend(kind: 'private' | 'group'): Backend {
         },
         mark() {
           const last = Math.max(0, ...tg.chatLog(tgChat.id, { includeUser: true }).map((m) => m.message_id));
-          return () => botMessages().filter((m) => m.message_id > last).map(toSeen);
+          return () =>
+            botMessages()
+              .filter((m) => m.message_id > last)
+              .map(toSeen);
         },
         screen: () =>
           botMessages()
@@ -123,14 +136,22 @@ function telegramBackend(kind: 'private' | 'group'): Backend {
         async press(ref, label) {
           const m = tg.message(Number(ref.chatId), Number(ref.messageId));
           const button = m?.reply_markup?.inline_keyboard.flat().find((b) => b.text === label);
-          if (!button || !('callback_data' in button)) throw new Error(`no button "${label}" under the message`);
-          tg.pressButton(tgChat, user, Number(ref.messageId), button.callback_data);
+          if (!button || !('callback_data' in button))
+            throw new Error(`no button "${label}" under the message`);
+          presses.push(tg.pressButton(tgChat, user, Number(ref.messageId), button.callback_data));
         },
+        busy: () => presses.some((id) => !tg.callbackAnswers.some((a) => a.callback_query_id === id)),
+        typings: () => tg.actions(tgChat.id).filter((a) => a === 'typing').length,
         async userMessage(text) {
           return String(tg.sendText(tgChat, user, text).message_id);
         },
         missingMessageId: '999999',
         problems: () => [...tg.unexpected, ...logs.filter((l) => /can't parse|refused the HTML/.test(l))],
+        async restart() {
+          await adapter.stop();
+          adapter = make();
+          await start();
+        },
         async stop() {
           await adapter.stop();
           await tg.close();

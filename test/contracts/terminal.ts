@@ -1,5 +1,9 @@
 import { Writable } from 'node:stream';
 
+const ESC = String.fromCharCode(0x1b);
+/** `ESC [ <n> <letter>`: the control sequences a terminal acts on (CSI). */
+const CONTROL = new RegExp(`${ESC}\\[(\\d*)([A-Za-z])`, 'y');
+
 /**
  * A small terminal for the console platform to write to, so the contract can read what a person at a
  * terminal sees: text wraps at `columns` display columns (a CJK ideograph or an emoji takes two, a
@@ -11,7 +15,7 @@ import { Writable } from 'node:stream';
  */
 export class Terminal extends Writable {
   /** Screen rows; `soft` when the row ended because the text wrapped, not at a line break. */
-  readonly #rows: { text: string; soft: boolean }[] = [{ text: '', soft: false }];
+  readonly #rows: { text: string; width: number; soft: boolean }[] = [{ text: '', width: 0, soft: false }];
   #row = 0;
   #col = 0;
   /** Every text write, as the rows it was drawn on: [start, end). */
@@ -40,11 +44,10 @@ export class Terminal extends Writable {
   }
 
   #feed(s: string): void {
-    const CONTROL = /\x1b\[(\d*)([A-Za-z])/y;
     let i = 0;
     let drawnFrom: number | undefined;
     while (i < s.length) {
-      if (s[i] === '\x1b') {
+      if (s[i] === ESC) {
         CONTROL.lastIndex = i;
         const m = CONTROL.exec(s);
         if (!m) {
@@ -70,10 +73,14 @@ export class Terminal extends Writable {
     if (command === 'F') {
       this.#row = Math.max(0, this.#row - n);
       this.#col = 0;
-    } else if (command === 'J' && raw === '\x1b[J') {
+    } else if (command === 'J' && raw === `${ESC}[J`) {
       const kept = this.#rows[this.#row]!;
       kept.text = cut(kept.text, this.#col);
+      kept.width = displayWidth(kept.text);
       kept.soft = false;
+      // The row above no longer continues into an erased one.
+      const above = this.#rows[this.#row - 1];
+      if (above && this.#col === 0) above.soft = false;
       this.#rows.length = this.#row + 1;
     } else {
       this.problems.push(`unmodelled control sequence ${JSON.stringify(raw)}`);
@@ -96,18 +103,19 @@ export class Terminal extends Writable {
       this.#newRow();
     }
     const row = this.#rows[this.#row]!;
-    if (displayWidth(row.text) !== this.#col) {
+    if (row.width !== this.#col) {
       this.problems.push(`overwrite at row ${this.#row}, column ${this.#col}`);
       row.text = cut(row.text, this.#col);
     }
     row.text += ch;
     this.#col += w;
+    row.width = this.#col;
   }
 
   #newRow(): void {
     this.#row++;
     this.#col = 0;
-    this.#rows[this.#row] ??= { text: '', soft: false };
+    this.#rows[this.#row] ??= { text: '', width: 0, soft: false };
   }
 
   /** The text on rows [start, end), wrapped rows joined back into their lines. */

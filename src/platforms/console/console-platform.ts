@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
+import stringWidth from 'string-width';
 import type {
   AdapterHooks,
   ChatRef,
@@ -177,7 +178,8 @@ export class ConsolePlatform implements PlatformAdapter {
   #draw(id: string, isNew: boolean): void {
     const text = this.#render(this.#messages.get(id)!);
     const width = Math.max(20, this.options.output.columns ?? 80);
-    const lines = text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / width)), 0);
+    // Rows on screen, by display width: a Chinese character takes two columns, a joined emoji two.
+    const lines = text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(stringWidth(l) / width)), 0);
     if (!isNew && this.#drawn?.id === id) this.#write(`\x1b[${this.#drawn.lines}F\x1b[J`);
     this.#write(`${text}\n`);
     this.#drawn = { id, lines };
