@@ -345,7 +345,6 @@ for (const backend of backends) {
         const store = await connect();
         const name = ns('sweep');
         const ttlMs = 30;
-        const written = Date.now();
         await store.namespace<string>(name).set('gone', 'short', ttlMs);
         await store.namespace<string>(name).set('kept', 'long', 60_000);
         await store.namespace<string>(name).set('forever', 'no ttl');
@@ -354,7 +353,9 @@ for (const backend of backends) {
         await store.claims(name).claim('gone', ttlMs);
         await store.claims(name).claim('kept', 60_000);
         await store.sets(name).add('open', 'task-1');
-        // Waiting past the TTL (not reading: a read may delete what it finds expired).
+        // Waiting past the TTL of the last short-lived write (a busy machine may take a while between
+        // writes), without reading: a read may delete what it finds expired.
+        const written = Date.now();
         while (Date.now() <= written + ttlMs + 10) await sleep(10);
 
         const swept = await store.sweep();
