@@ -7,6 +7,7 @@ const MODEL_ID = /^[\w.:/@+-]{1,100}$/;
 
 export default defineCommand({
   name: 'model',
+  adminOnly: true,
   description: {
     en: 'Show or set the model used in this chat (groups: admins set it)',
     zh: '查看或设置本聊天使用的模型（群内由管理员设置）',

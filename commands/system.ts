@@ -10,6 +10,7 @@ const CLEAR_WORDS = new Set(['off', 'clear', 'reset', 'none', '-', '关闭', '�
 
 export default defineCommand({
   name: 'system',
+  adminOnly: true,
   description: {
     en: 'Show or set this chat’s system prompt (groups: admins set it)',
     zh: '查看或设置本聊天的系统提示词（群内由管理员设置）',

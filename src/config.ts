@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
+/** Far above what any bot needs (Discord asks for one shard per 2,500 guilds); keeps ranges small. */
+const MAX_SHARD_COUNT = 100_000;
+
 /** Environment variables read by the bot. Their names are a contract with tools outside the project. */
 const schema = z.object({
   APICORE_API_KEY: z.string().trim().min(1, 'a non-empty APICore API key (sk-...)'),
@@ -24,6 +27,19 @@ const schema = z.object({
   ),
   DISCORD_API_URL: httpUrl().default('https://discord.com/api'),
   DISCORD_GUILD_ID: optionalText(),
+  DISCORD_MESSAGE_CONTENT: onOff(true),
+  DISCORD_SHARD_COUNT: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim().toLowerCase())
+    .pipe(
+      z
+        .string()
+        .regex(/^(|auto|[1-9]\d{0,5})$/, 'auto or the total number of shards (a whole number from 1)')
+        .refine((v) => !/^\d+$/.test(v) || Number(v) <= MAX_SHARD_COUNT, `at most ${MAX_SHARD_COUNT} shards`),
+    )
+    .transform((v): number | 'auto' => (v === '' || v === 'auto' ? 'auto' : Number(v))),
+  DISCORD_SHARD_IDS: optionalText(),
   STORE_URL: z
     .string()
     .trim()
@@ -79,6 +95,41 @@ function idList() {
     );
 }
 
+const SHARD_IDS_EXPECTED =
+  'a comma-separated list of shard ids and ranges (e.g. 0,2 or 0-3), each below DISCORD_SHARD_COUNT';
+
+/**
+ * DISCORD_SHARD_IDS (`0,2`, `0-3`, `4-7, 9`) against DISCORD_SHARD_COUNT → sorted, distinct ids.
+ * Unset: undefined (every shard of the count in this process).
+ */
+function shardIds(raw: string | undefined, count: number | 'auto'): number[] | undefined {
+  if (raw === undefined) return undefined;
+  if (count === 'auto')
+    throw new ConfigError(
+      'DISCORD_SHARD_IDS is invalid: expected DISCORD_SHARD_COUNT set to the total number of shards (not auto) when DISCORD_SHARD_IDS picks some of them',
+    );
+  const ids = new Set<number>();
+  for (const part of raw.split(',')) {
+    const m = /^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$/.exec(part);
+    const from = m ? Number(m[1]) : Number.NaN;
+    const to = m?.[2] === undefined ? from : Number(m[2]);
+    if (!m || from > to || to >= count)
+      throw new ConfigError(`DISCORD_SHARD_IDS is invalid: expected ${SHARD_IDS_EXPECTED} (${count})`);
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** `on`/`off` (also true/false, yes/no, 1/0, any case); empty or unset: `fallback`. */
+function onOff(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim().toLowerCase())
+    .pipe(z.enum(['', 'on', 'off', 'true', 'false', 'yes', 'no', '1', '0'], { message: 'on or off' }))
+    .transform((v) => (v === '' ? fallback : v === 'on' || v === 'true' || v === 'yes' || v === '1'));
+}
+
 function optionalText() {
   return z
     .string()
@@ -118,7 +169,21 @@ export interface Config {
         webhook: { url: string; port: number; secret: string | undefined } | undefined;
       }
     | undefined;
-  discord: { token: string; applicationId: string; apiUrl: string; guildId: string | undefined } | undefined;
+  discord:
+    | {
+        token: string;
+        applicationId: string;
+        apiUrl: string;
+        guildId: string | undefined;
+        /** Request the privileged MessageContent intent (DISCORD_MESSAGE_CONTENT, default on). */
+        messageContent: boolean;
+        /**
+         * Which gateway shards this process runs (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS): `count` auto
+         * (Discord's recommendation, all in this process) or the total; `ids` undefined for all of them.
+         */
+        shards: { count: number | 'auto'; ids: number[] | undefined };
+      }
+    | undefined;
   storeUrl: string;
   access: AccessConfig;
   healthPort: number | undefined;
@@ -155,6 +220,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'DISCORD_APPLICATION_ID is missing: expected the numeric application id that goes with DISCORD_BOT_TOKEN',
     );
   }
+  const discordShards = {
+    count: e.DISCORD_SHARD_COUNT,
+    ids: shardIds(e.DISCORD_SHARD_IDS, e.DISCORD_SHARD_COUNT),
+  };
   return {
     apicore: { apiKey: e.APICORE_API_KEY, baseUrl: e.APICORE_BASE_URL, timeoutMs: e.APICORE_TIMEOUT_MS },
     telegram: e.TELEGRAM_BOT_TOKEN
@@ -177,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             applicationId: e.DISCORD_APPLICATION_ID,
             apiUrl: e.DISCORD_API_URL,
             guildId: e.DISCORD_GUILD_ID,
+            messageContent: e.DISCORD_MESSAGE_CONTENT,
+            shards: discordShards,
           }
         : undefined,
     storeUrl: e.STORE_URL,

@@ -225,6 +225,12 @@ export interface CommandSpec<Opts extends readonly OptionSpec[] = readonly Optio
   /** Not listed in help or published to platforms (e.g. button-only commands). */
   hidden?: boolean;
   /**
+   * Changes chat-wide settings: platforms that can publish a permission with a command offer it
+   * to chat administrators only (Discord: Manage Server). The command still checks
+   * `mayChangeChatSettings()` itself.
+   */
+  adminOnly?: boolean;
+  /**
    * What running it spends, for the daily quotas: model tokens, or an upstream task. A `task`
    * command holds one daily task slot while it runs (given back unless it starts a task), and its
    * buttons are claimed per press, so a double tap starts one task.
@@ -257,6 +263,7 @@ export function commandSummaries(commands: readonly AnyCommand[]): CommandSummar
     .map((c) => ({
       name: c.name,
       description: c.description,
+      ...(c.adminOnly ? { adminOnly: true } : {}),
       options: (c.options as readonly OptionSpec[]).map((o) => ({
         name: o.name,
         type: o.type,

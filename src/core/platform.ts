@@ -20,6 +20,13 @@ export interface ChatRef {
    * chat itself (a forum's "General").
    */
   threadId?: string | undefined;
+  /**
+   * Where the chat itself lives, for allow lists: the channel a Discord thread belongs to, and the
+   * guild (server) of a Discord channel or thread. `ALLOWED_CHATS` may list any of `id`,
+   * `parentId` and `guildId`. Absent where the platform has no such nesting.
+   */
+  parentId?: string | undefined;
+  guildId?: string | undefined;
 }
 
 /** A sent message, serialisable, so a task can find its status message again after a restart. */
@@ -85,6 +92,12 @@ export interface ReplyChannel {
   send(message: OutgoingMessage): Promise<MessageRef>;
   edit(ref: MessageRef, message: OutgoingMessage): Promise<void>;
   /**
+   * Removes a message the bot sent (a live message the final answer no longer needs). Rejects when
+   * the platform refused; absent where the platform cannot delete, and the caller empties the
+   * message with an edit instead.
+   */
+  delete?(ref: MessageRef): Promise<void>;
+  /**
    * Native draft streaming (Telegram private chats); absent where the platform has none, or once
    * the platform said it has none. Resolves true when the draft is shown and false when it is not
    * (any error: the caller shows the answer as a normal message instead). Never rejects.
@@ -92,6 +105,12 @@ export interface ReplyChannel {
   draft?(draftId: number, text: string, options?: DraftOptions): Promise<boolean>;
   /** "typing…" or similar, best effort. */
   typing?(): Promise<void>;
+  /**
+   * The chat already shows that an answer is coming (a deferred Discord interaction's "thinking…"),
+   * and the first `send` replaces it: the renderer sends no placeholder of its own, which would
+   * only spend a request of the message's budget. Absent or false: the renderer sends one.
+   */
+  readonly showsPlaceholder?: boolean | undefined;
 }
 
 /** A budget of operations: at most `count` within any window of `perMs`. */
@@ -179,8 +198,8 @@ export interface Invocation {
       }
     | { type: 'button'; data: string };
   /**
-   * Shows a short text to the person who caused the event only (a button press answered with an
-   * alert). Resolves false when it could not be shown that way (the press was already answered,
+   * Shows a short text to the person who caused the event only (a Telegram button press answered
+   * with an alert, an ephemeral message for a Discord interaction). Resolves false when it could not be shown that way (the press was already answered,
    * the platform refused): the caller then says it in the chat. Absent where the platform has no
    * such answer for this event.
    */
@@ -200,6 +219,8 @@ export type RawArg = string | number | boolean | IncomingFile;
 export interface CommandSummary {
   name: string;
   description: { en: string; zh: string };
+  /** Offered to chat administrators only where the platform can say so (Discord: Manage Server). */
+  adminOnly?: boolean | undefined;
   options: readonly {
     name: string;
     type: 'text' | 'choice' | 'boolean' | 'integer' | 'image' | 'file' | 'audio';
@@ -229,6 +250,12 @@ export type Completer = (request: CompletionRequest) => Promise<{ value: string;
 export interface AdapterHooks {
   dispatch: (invocation: Invocation) => Promise<void>;
   complete: Completer;
+  /**
+   * Whether the allow lists let this user use the bot in this chat, so an adapter can decide
+   * before it creates anything for the event (a Discord thread). The router checks again on
+   * dispatch. Absent: the adapter assumes yes.
+   */
+  allowed?: ((user: UserRef, chat: ChatRef) => boolean) | undefined;
 }
 
 /**

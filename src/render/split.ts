@@ -187,6 +187,17 @@ export function closeOpenFence(text: string): string {
   return f ? `${text}\n${f.marker}` : text;
 }
 
+/**
+ * For a finished answer: if `text` ends inside a fence (the model never closed it), returns it with
+ * the fence closed on a line of its own, so the last message renders its code as code; otherwise
+ * `text`. Unlike {@link closeOpenFence}, a text that already ends with a newline gets no blank line.
+ */
+export function closeFinalFence(text: string): string {
+  const f = scanFences(text, null);
+  if (!f) return text;
+  return `${text}${text.endsWith('\n') ? '' : '\n'}${f.marker}`;
+}
+
 /** Where a fence is open at the end of `text`: its opening line info (e.g. '```ts') or null. */
 export function openFenceAt(text: string): string | null {
   return scanFences(text, null)?.opener ?? null;

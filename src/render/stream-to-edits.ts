@@ -4,10 +4,15 @@ import type { Lang } from '../core/i18n.js';
 import type { MessageRef, PlatformButton, PlatformLimits, ReplyChannel } from '../core/platform.js';
 import { answerView, CURSOR, STOPPED } from './answer-view.js';
 import type { ChatScheduler } from './scheduler.js';
-import { closeOpenFence, splitMessage } from './split.js';
+import { closeFinalFence, closeOpenFence, splitMessage } from './split.js';
 
 /** Room kept free in a growing message for the cursor and a repaired code fence. */
 const LIVE_RESERVE_CHARS = 8;
+/**
+ * What a message left over from the live view shows when the platform cannot delete it (or
+ * refused): a message may not be empty on every platform, and a middle dot renders as plain text.
+ */
+export const LEFTOVER_TEXT = '·';
 /**
  * A silent draft is sent again this long before its preview would end (or halfway through a
  * lifetime shorter than twice this), so tool calls and slow reasoning never blank it.
@@ -150,14 +155,17 @@ export async function renderStream(
 
     // Placeholder first, before the upstream has said anything. It counts against the chat's
     // budget but not the message's own interval, so the first words show as soon as they arrive.
-    // A draft that is not shown leaves its slot to the placeholder message: no extra wait.
+    // A draft that is not shown leaves its slot to the placeholder message: no extra wait. A
+    // channel that already shows one (a deferred "thinking…") gets none: its first send is the text.
     const placeholderKey = `${key}:placeholder`;
-    await o.scheduler.acquire(placeholderKey, true);
-    if (drafting) await draft('');
-    if (!drafting) {
-      refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons }));
-      shown.push(o.placeholder);
-      shownButtons.push(buttonKey(o.liveButtons));
+    if (drafting || !o.channel.showsPlaceholder) {
+      await o.scheduler.acquire(placeholderKey, true);
+      if (drafting) await draft('');
+      if (!drafting) {
+        refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons }));
+        shown.push(o.placeholder);
+        shownButtons.push(buttonKey(o.liveButtons));
+      }
     }
 
     const consume = (async () => {
@@ -226,13 +234,49 @@ export async function renderStream(
           shownButtons.push(wanted);
         }
       }
+      if (final) {
+        // The final split can be shorter than the live view was (the live view keeps room for the
+        // cursor; reasoning shrinks to a summary): the messages left over go, last first.
+        for (let i = refs.length - 1; i >= chunks.length; i--) {
+          await slot();
+          await removeLeftover(refs[i]!, shownButtons[i] !== '');
+          refs.pop();
+          shown.pop();
+          shownButtons.pop();
+        }
+      }
     };
 
-    /** The growing answer as messages: a cursor at its end, an open code fence closed. */
+    /** Deletes a message left over from the live view, or empties it where it cannot be deleted. */
+    const removeLeftover = async (ref: MessageRef, hadButtons: boolean) => {
+      if (o.channel.delete) {
+        try {
+          await o.channel.delete(ref);
+          return;
+        } catch (e) {
+          o.log.warn({ err: e }, 'could not delete a leftover message; emptying it instead');
+          await o.scheduler.acquire(key, true);
+        }
+      }
+      try {
+        await o.channel.edit(ref, { text: LEFTOVER_TEXT, buttons: hadButtons ? [] : undefined });
+      } catch (e) {
+        o.log.warn({ err: e }, 'could not empty a leftover message');
+      }
+    };
+
+    /**
+     * The growing answer as messages: a cursor at its end, an open code fence closed. The cursor goes
+     * on a line of its own under a repaired fence: after the closing marker on the same line, the
+     * marker would no longer close the block (CommonMark, Telegram) and show as code.
+     */
     const live = (view: string): string[] => {
       const chunks = splitMessage(view, o.limits.maxChars - LIVE_RESERVE_CHARS, o.limits.measure);
       const last = chunks.length - 1;
-      if (last >= 0) chunks[last] = closeOpenFence(chunks[last]!) + CURSOR;
+      if (last >= 0) {
+        const closed = closeOpenFence(chunks[last]!);
+        chunks[last] = closed === chunks[last] ? closed + CURSOR : `${closed}\n${CURSOR}`;
+      }
       return chunks;
     };
 
@@ -270,7 +314,8 @@ export async function renderStream(
     await Promise.race([consume, stopSeen]);
 
     const answered = state.answer.length > 0;
-    let final = answerView(state, o.lang);
+    // A fence the model left open is closed before anything is added under the answer.
+    let final = closeFinalFence(answerView(state, o.lang));
     if (stopped) {
       final = `${final}${final ? '\n\n' : ''}${o.stoppedText ?? STOPPED[o.lang]}`;
     } else {

@@ -79,7 +79,9 @@ export class AccessPolicy {
     return (
       this.isAdmin(user, chat) ||
       listed(allowedUsers, chat.platform, user.id) ||
-      listed(allowedChats, chat.platform, chat.id)
+      listed(allowedChats, chat.platform, chat.id) ||
+      (chat.parentId !== undefined && listed(allowedChats, chat.platform, chat.parentId)) ||
+      (chat.guildId !== undefined && listed(allowedChats, chat.platform, chat.guildId))
     );
   }
 

@@ -135,7 +135,11 @@ export class Router {
 
   /** Hooks for one adapter: where its events go. */
   hooksFor(adapter: AdapterInfo): AdapterHooks {
-    return { dispatch: this.dispatchFor(adapter), complete: this.completeFor(adapter) };
+    return {
+      dispatch: this.dispatchFor(adapter),
+      complete: this.completeFor(adapter),
+      allowed: (user, chat) => this.deps.access.allowed(user, chat),
+    };
   }
 
   /** Commands running now. */
@@ -245,12 +249,12 @@ export class Router {
   }
 
   /**
-   * Says one short thing the router has to say (a refusal, an error): to the presser alone when
-   * the event is a button press the platform can answer, else in the chat, in its turn in the
-   * chat's budget.
+   * Says one short thing the router has to say (a refusal, an error): to the sender alone when
+   * the adapter can (a Telegram press's alert, a Discord interaction's ephemeral message), else
+   * in the chat, in its turn in the chat's budget.
    */
   async #say(inv: Invocation, scheduler: ChatScheduler, text: string): Promise<void> {
-    if (inv.event.type === 'button' && inv.notice && (await inv.notice(text))) return;
+    if (inv.notice && (await inv.notice(text))) return;
     const key = `notice:${randomUUID()}`;
     // A shutdown does not wait for a full group's budget to tell someone they were refused.
     const signal = this.#shutdown.signal;

@@ -307,6 +307,16 @@ describe.each(BACKENDS)('platform contract: $name', (backend) => {
     expect(h.typings()).toBe(1);
   });
 
+  it('deletes a message it sent where the channel can (the renderer empties it elsewhere), leaving the others', async () => {
+    const ch = h.channel();
+    if (!ch.delete) return;
+    const kept = await ch.send({ text: FIRST });
+    const gone = await ch.send({ text: MIXED, buttons: BUTTONS });
+    await ch.delete(gone);
+    expect(h.view(gone)).toBeUndefined();
+    expect(h.view(kept)?.text).toBe(FIRST);
+  });
+
   it('replaces buttons on an edit, and takes them away with an empty list', async () => {
     const ch = h.channel();
     const ref = await ch.send({ text: 'Choose 选择 👇', buttons: BUTTONS });

@@ -66,7 +66,10 @@ describe.concurrent('Discord: media and tasks', () => {
       locale: 'zh-CN',
       attachments: [{ option: 'image', filename: 'huge 大图.png', data: TINY_PNG, size: 30 * 1024 * 1024 }],
     });
-    const refused = await discord.waitFor((d) => d.interaction(big.id).original?.content);
+    // Said to the member alone (an ephemeral follow-up).
+    const refused = await discord.waitFor(
+      (d) => d.interaction(big.id).followUps.find((m) => (m.flags & 64) !== 0)?.content,
+    );
     expect(refused).toBe('图片太大（30.0 MB），上限为 25.0 MB。');
     expect(
       discord.calls.filter((c) => c.path.startsWith('/attachments/') && c.path.includes('huge')),

@@ -135,6 +135,8 @@ describe('Discord payloads (no network)', () => {
     expect(kindOf(null, 'clip.MP4')).toBe('video');
     expect(kindOf('application/pdf', 'a.pdf')).toBe('file');
     expect(stripMention('<@123>  你好 <@!123> hi', '123')).toBe('你好 hi');
+    // The bot's managed role is stripped like its user mention; other roles stay.
+    expect(stripMention('<@&456> 你好 👋 <@&789> hi', '123', '456')).toBe('你好 👋 <@&789> hi');
     expect(threadName('', 'photo.png')).toBe('photo.png');
     expect([...threadName('长'.repeat(200), 'x')].length).toBe(91);
     expect(redactRoute('http://h/api/v10/webhooks/123/aW50ZXJhY3Rpb24.secret/messages/%40original')).toBe(

@@ -43,16 +43,18 @@ function slowAnswer(answer: string): Scripted {
 }
 
 /**
- * What the user sees edit by edit for a {@link slowAnswer}: the placeholder, the first half at once,
- * maybe the whole text still growing, and the final text (a final edit does not wait out the
- * message's edit interval, so it may replace the growing one).
+ * What the user sees edit by edit for a {@link slowAnswer}: the first half at once (no placeholder
+ * edit: the deferred reply's "thinking…" is the placeholder), maybe the whole text still growing,
+ * and the final text (a final edit does not wait out the message's edit interval, so it may
+ * replace the growing one).
  */
 function expectSlowEdits(edits: string[], answer: string): void {
   const half = splitCodePoints(answer, 2)[0]!;
-  expect(edits.slice(0, 2)).toEqual([PLACEHOLDER, half + CURSOR]);
+  expect(edits[0]).toBe(half + CURSOR);
+  expect(edits).not.toContain(PLACEHOLDER);
   expect(edits.at(-1)).toBe(answer);
-  expect([3, 4]).toContain(edits.length);
-  if (edits.length === 4) expect(edits[2]).toBe(answer + CURSOR);
+  expect([2, 3]).toContain(edits.length);
+  if (edits.length === 3) expect(edits[1]).toBe(answer + CURSOR);
 }
 
 const fences = (s: string) => (s.match(/^```/gm) ?? []).length;
@@ -75,6 +77,12 @@ describe('Discord: commands and answers', () => {
       'models',
       'usage',
       'help',
+      'Describe image',
+      'Ask about this',
+    ]);
+    expect(published.slice(-2)).toMatchObject([
+      { type: 3, name_localizations: { 'zh-CN': '描述图片' } },
+      { type: 3, name_localizations: { 'zh-CN': '问问这条消息' } },
     ]);
     const byName = new Map(published.map((c) => [c.name as string, c]));
     expect(byName.get('chat')).toMatchObject({
@@ -144,14 +152,16 @@ describe('Discord: commands and answers', () => {
     const rec = discord.interaction(id);
     expect(rec.callbacks.map((c) => [c.type, c.status])).toEqual([[5, 204]]);
     expect(rec.callbacks[0]!.at - rec.dispatchedAt).toBeLessThan(1000);
-    // The placeholder, the first words at once, then edits at most one a second.
+    // No placeholder edit: the first PATCH carries the first words, then edits at most one a second.
     expectSlowEdits(original.edits, answer);
     expect(rec.followUps).toEqual([]);
     // Intermediate edits at most one a second; the final one as soon as the answer is complete.
-    const times = patchesOf(token).map((c) => c.at);
+    const patches = patchesOf(token);
+    expect((patches[0]!.body as { content: string }).content).toBe(original.edits[0]);
+    const times = patches.map((c) => c.at);
     expect(times.length).toBe(original.edits.length);
-    if (times.length === 4) expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(900);
-    expect(times.at(-1)! - times[1]!).toBeGreaterThanOrEqual(900);
+    if (times.length === 3) expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(900);
 
     // Replying to the answer continues its conversation, answered as a Discord reply.
     const asked = discord.messageCreate({
@@ -216,13 +226,14 @@ describe('Discord: commands and answers', () => {
       options: { prompt: 'rate 限速' },
       channelId: CH.limited,
     });
-    await discord.waitFor((d) => d.interaction(id).original?.content === PLACEHOLDER);
+    // Deferred; the first words come half a second later, as the first PATCH.
+    await discord.waitFor((d) => d.interaction(id).callbacks.length === 1);
     discord.failNext('PATCH /webhooks/*', { status: 429, retryAfterSeconds: 0.2 });
     const original = await discord.waitFor((d) => {
       const o = d.interaction(id).original;
       return o?.content === answer ? o : undefined;
     }, 6000);
-    expect(patchesOf(token).map((c) => c.status)).toEqual([200, 429, 200, 200, 200]);
+    expect(patchesOf(token).map((c) => c.status)).toEqual([429, ...original.edits.map(() => 200)]);
     expectSlowEdits(original.edits, answer);
   });
 

@@ -256,14 +256,21 @@ describe('a paid button pressed twice starts one task', () => {
           locale: 'zh-CN',
         }),
       ];
+      // The winner's press shows the upscale's status; the loser is told, to them alone (an ephemeral
+      // follow-up, the public "thinking…" deleted), that the press already started it.
+      const alone = (d: typeof discord, id: string) =>
+        d.interaction(id).followUps.find((m) => (m.flags & 64) !== 0)?.content;
       const texts = await discord.waitFor((d) => {
-        const t = presses.map((p) => d.interaction(p.id).original?.content);
-        return t.some((x) => x?.startsWith('✅ Midjourney')) && t.some((x) => x?.startsWith('⏳')) && t;
+        const t = presses.map((p) => alone(d, p.id));
+        const won = presses.some((p) => d.interaction(p.id).original?.content?.startsWith('✅ Midjourney'));
+        return won && t.some((x) => x !== undefined) && t;
       }, 15_000);
       expect(fake.requestsTo('POST', '/mj/submit/action')).toHaveLength(1);
-      expect(texts.filter((x) => x === M.alreadyStarted.en || x === M.alreadyStarted.zh)).toHaveLength(1);
-      const loser = texts.findIndex((x) => x?.startsWith('⏳'));
+      const told = texts.filter((x) => x === M.alreadyStarted.en || x === M.alreadyStarted.zh);
+      expect(told).toHaveLength(1);
+      const loser = texts.findIndex((x) => x !== undefined);
       expect(texts[loser]).toBe(loser === 0 ? M.alreadyStarted.en : M.alreadyStarted.zh);
+      expect(discord.interaction(presses[loser]!.id).original?.deleted).toBe(true);
     } finally {
       await app.stop();
     }

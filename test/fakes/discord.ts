@@ -3,6 +3,7 @@
  * Implementation lives in `discord/*.ts`; this module is the public entry point.
  */
 
+export { type DispatchRecord, shardOf } from './discord/gateway.js';
 export { parseMultipart } from './discord/multipart.js';
 export {
   type ApiOption,
@@ -11,6 +12,7 @@ export {
   type ButtonInput,
   FakeDiscord,
   type InteractionInput,
+  type MessageCommandInput,
   type MessageCreateInput,
   type MessageCreateResult,
   type SlashCommandInput,

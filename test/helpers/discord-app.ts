@@ -50,6 +50,7 @@ export async function startDiscordApp(
     applicationId: discordConfig.applicationId,
     apiUrl: discordConfig.apiUrl,
     guildId: discordConfig.guildId,
+    messageContent: discordConfig.messageContent,
     commands: commandSummaries(commands),
     log,
     clientOptions: { waitGuildTimeout: 0 },

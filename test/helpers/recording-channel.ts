@@ -1,7 +1,7 @@
 import type { MessageRef, OutgoingMessage, ReplyChannel } from '../../src/core/platform.js';
 
 export interface RecordedOp {
-  op: 'send' | 'edit' | 'draft';
+  op: 'send' | 'edit' | 'draft' | 'delete';
   at: number;
   messageId: string;
   text: string;
@@ -16,12 +16,23 @@ export class RecordingChannel implements ReplyChannel {
   readonly messages = new Map<string, string>();
   readonly order: string[] = [];
   draft?: (draftId: number, text: string) => Promise<boolean>;
+  /** Present with `deletes: true`: a deleted message leaves `visible()`. */
+  delete?: (ref: MessageRef) => Promise<void>;
   #next = 1;
 
   constructor(
     private readonly latencyMs = 30,
-    options: { drafts?: 'accept' | 'refuse' } = {},
+    options: { drafts?: 'accept' | 'refuse'; deletes?: boolean } = {},
   ) {
+    if (options.deletes) {
+      this.delete = async (ref) => {
+        if (!this.messages.has(ref.messageId)) throw new Error(`delete of unknown message ${ref.messageId}`);
+        this.ops.push({ op: 'delete', at: Date.now(), messageId: ref.messageId, text: '' });
+        await this.#wait();
+        this.messages.delete(ref.messageId);
+        this.order.splice(this.order.indexOf(ref.messageId), 1);
+      };
+    }
     if (options.drafts) {
       const accept = options.drafts === 'accept';
       this.draft = async (draftId, text) => {

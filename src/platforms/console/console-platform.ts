@@ -78,6 +78,7 @@ export class ConsolePlatform implements PlatformAdapter {
     return {
       send: async (message) => this.#send(message),
       edit: async (ref, message) => this.#edit(ref, message),
+      delete: async (ref) => this.#delete(ref),
     };
   }
 
@@ -149,6 +150,19 @@ export class ConsolePlatform implements PlatformAdapter {
     if (this.#live) this.#draw(ref.messageId, false);
     else if (!this.#running || !this.#pending.includes(ref.messageId))
       this.#write(`${this.#render(after)}\n`);
+  }
+
+  /**
+   * Forgets a message: not printed at all when still pending (pipe mode), erased when it is the one
+   * drawn last on the terminal; a line already scrolled past stays.
+   */
+  #delete(ref: MessageRef): void {
+    if (!this.#messages.delete(ref.messageId)) return;
+    this.#pending = this.#pending.filter((id) => id !== ref.messageId);
+    if (this.#live && this.#drawn?.id === ref.messageId) {
+      this.#write(`\x1b[${this.#drawn.lines}F\x1b[J`);
+      this.#drawn = undefined;
+    }
   }
 
   #toPrinted(message: OutgoingMessage, before?: Printed): Printed {

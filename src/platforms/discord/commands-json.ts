@@ -1,5 +1,7 @@
 import {
   ApplicationCommandOptionType,
+  ApplicationCommandType,
+  PermissionFlagsBits,
   type REST,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   Routes,
@@ -85,8 +87,33 @@ export function commandsJson(commands: readonly CommandSummary[]): CommandJson[]
       .sort((a, b) => Number(b.required) - Number(a.required))
       .slice(0, MAX_OPTIONS)
       .map(optionJson);
-    return { name: discordName(c.name), ...localized(c.description), options };
+    return {
+      name: discordName(c.name),
+      ...localized(c.description),
+      options,
+      // Members without Manage Server do not see it; a server can grant it to others in its settings.
+      ...(c.adminOnly ? { default_member_permissions: PermissionFlagsBits.ManageGuild.toString() } : {}),
+    };
   });
+}
+
+/**
+ * Message context-menu commands (right-click a message → Apps): what each is called on Discord,
+ * which core command it runs, and in Chinese. Published only when that core command exists.
+ */
+export const MESSAGE_COMMANDS = [
+  { name: 'Describe image', zh: '描述图片', command: 'describe' },
+  { name: 'Ask about this', zh: '问问这条消息', command: 'chat' },
+] as const;
+
+/** The message context-menu commands (type 3) for the core commands present. */
+export function messageCommandsJson(commands: readonly CommandSummary[]) {
+  const present = new Set(commands.map((c) => c.name));
+  return MESSAGE_COMMANDS.filter((m) => present.has(m.command)).map((m) => ({
+    name: m.name,
+    name_localizations: { [ZH_LOCALE]: m.zh },
+    type: ApplicationCommandType.Message,
+  }));
 }
 
 /** Per command: Discord option name → the core's option name (they differ only in case). */
@@ -112,7 +139,8 @@ export async function registerCommands(
     ? Routes.applicationGuildCommands(target.applicationId, target.guildId)
     : Routes.applicationCommands(target.applicationId);
   try {
-    const stored = (await rest.put(route, { body: commandsJson(commands) })) as unknown[];
+    const body = [...commandsJson(commands), ...messageCommandsJson(commands)];
+    const stored = (await rest.put(route, { body })) as unknown[];
     return { scope: target.guildId ? 'guild' : 'global', count: stored.length };
   } catch (error) {
     throw toRequestError('PUT', route, error);

@@ -9,8 +9,11 @@ import {
   GatewayIntentBits,
   type Interaction,
   type Message,
+  type MessageContextMenuCommandInteraction,
+  MessageFlags,
   MessageType,
   Partials,
+  PermissionFlagsBits,
   RESTEvents,
 } from 'discord.js';
 import type { Logger } from 'pino';
@@ -20,10 +23,11 @@ import type {
   CommandSummary,
   Invocation,
   PlatformAdapter,
+  PlatformHealth,
   PlatformLimits,
   ReplyChannel,
 } from '../../core/platform.js';
-import { optionNames, registerCommands } from './commands-json.js';
+import { MESSAGE_COMMANDS, optionNames, registerCommands } from './commands-json.js';
 import { loggable, redactRoute } from './errors.js';
 import { createAgent, makeRequestWith } from './http.js';
 import {
@@ -41,17 +45,25 @@ import {
   BoundedMap,
   COMPLETION_CACHE_MS,
   DEFAULT_UPLOAD_BYTES,
+  DISCORD_MAX_CHARS,
   discordLimits,
   MAX_CHOICE_CHARS,
   MAX_CHOICES,
 } from './limits.js';
 import { MessageChannel } from './message-channel.js';
 import { clip } from './payload.js';
+import { InteractionRoutingREST } from './rest.js';
 import { DiscordTransport } from './transport.js';
 
 /** Remembered per chat or user (upload limits, locales, the bot's threads). */
 const REMEMBERED_CHATS = 10_000;
 const REMEMBERED_COMPLETIONS = 500;
+/** Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
+const CLOSE_AUTHENTICATION_FAILED = 4004;
+const CLOSE_DISALLOWED_INTENTS = 4014;
+/** Logged once when the portal refuses MessageContent; the bot then carries on without it. */
+export const DISALLOWED_INTENT_MESSAGE =
+  'Discord refused the Message Content intent (gateway close 4014 "Disallowed intent(s)"): turn on Message Content Intent under Bot → Privileged Gateway Intents in the developer portal, or set DISCORD_MESSAGE_CONTENT=off. Carrying on without it: slash commands, mentions and DMs still work; other messages in channels arrive without their text.';
 
 export interface DiscordOptions {
   token: string;
@@ -68,6 +80,17 @@ export interface DiscordOptions {
    * (the whole thread then continues it). Default true; false answers with a reply in place.
    */
   threads?: boolean | undefined;
+  /**
+   * Request the privileged MessageContent intent (DISCORD_MESSAGE_CONTENT; default true). When the
+   * developer portal refuses it (close 4014) the adapter logs what to change and logs in without it.
+   */
+  messageContent?: boolean | undefined;
+  /**
+   * The gateway shards this process runs (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS). `count` auto (the
+   * default): as many as Discord recommends (GET /gateway/bot), all here. A number: that many in total,
+   * of which `ids` (undefined: all) run here; the other instances run the rest on the same store.
+   */
+  shards?: { count: number | 'auto'; ids?: number[] | undefined } | undefined;
   /** Test seam: merged over the discord.js client options (e.g. `{ waitGuildTimeout: 0 }`). */
   clientOptions?: Partial<ClientOptions> | undefined;
 }
@@ -80,7 +103,14 @@ export interface DiscordOptions {
  */
 export class DiscordPlatform implements PlatformAdapter {
   readonly name = 'discord';
-  readonly client: Client;
+  /** The gateway client; replaced by a new one (sharing the REST client) to log in again without MessageContent. */
+  #client: Client;
+  /** One REST client for the adapter's life, whichever gateway client is current. */
+  readonly #rest: Client['rest'];
+  #messageContent: boolean;
+  #health: PlatformHealth = { state: 'starting' };
+  /** The last unrecoverable gateway close code (4004, 4014…), read when login fails. */
+  #fatalClose: number | undefined;
   readonly #transport: DiscordTransport;
   readonly #agent = createAgent();
   readonly #log: Logger;
@@ -97,22 +127,76 @@ export class DiscordPlatform implements PlatformAdapter {
   constructor(private readonly options: DiscordOptions) {
     this.#log = options.log.child({ platform: 'discord' });
     this.#optionNames = optionNames(options.commands);
-    const extra = options.clientOptions ?? {};
-    this.client = new Client({
+    this.#messageContent = options.messageContent ?? true;
+    // Interaction edits and follow-ups skip discord.js's client-side global limit (Discord exempts them).
+    const extraRest = options.clientOptions?.rest ?? {};
+    this.#rest = new InteractionRoutingREST(options.applicationId, {
+      makeRequest: makeRequestWith(this.#agent),
+      ...extraRest,
+      api: options.apiUrl,
+    });
+    this.#client = this.#newClient(this.#rest);
+    // Set now, so tasks can post (channel()) before or without the gateway.
+    this.#rest.setToken(options.token);
+    this.#transport = new DiscordTransport(this.#rest, this.#log, (id) => this.#uploadLimit(id));
+  }
+
+  /** The current discord.js client. */
+  get client(): Client {
+    return this.#client;
+  }
+
+  /** Whether the gateway session asks for MessageContent (false after a 4014 fallback). */
+  get messageContent(): boolean {
+    return this.#messageContent;
+  }
+
+  /** starting → up once the gateway is ready; unhealthy while it resumes or after a fatal close. */
+  health(): PlatformHealth {
+    return this.#health;
+  }
+
+  /** A gateway client asking for the intents configured now; `rest` (when given) replaces its own. */
+  #newClient(rest?: Client['rest']): Client {
+    const extra = this.options.clientOptions ?? {};
+    const client = new Client({
       intents: [
         GatewayIntentBits.Guilds,
         GatewayIntentBits.GuildMessages,
-        GatewayIntentBits.MessageContent,
+        ...(this.#messageContent ? [GatewayIntentBits.MessageContent] : []),
         GatewayIntentBits.DirectMessages,
       ],
       partials: [Partials.Channel],
       allowedMentions: { parse: [], repliedUser: false },
+      ...shardOptions(this.options.shards),
       ...extra,
-      rest: { makeRequest: makeRequestWith(this.#agent), ...extra.rest, api: options.apiUrl },
+      rest: { makeRequest: makeRequestWith(this.#agent), ...extra.rest, api: this.options.apiUrl },
     });
-    // Set now, so tasks can post (channel()) before or without the gateway.
-    this.client.rest.setToken(options.token);
-    this.#transport = new DiscordTransport(this.client.rest, this.#log, (id) => this.#uploadLimit(id));
+    if (rest) {
+      client.rest.clearHashSweeper();
+      client.rest.clearHandlerSweeper();
+      client.rest = rest;
+    }
+    this.#logShards(client);
+    return client;
+  }
+
+  /** Which shard (of this process's) got each interaction: with several instances, the log says who served it. */
+  #logShards(client: Client): void {
+    client.on(Events.ShardReady, (shard) =>
+      this.#log.debug({ shard, shardCount: client.options.shardCount }, 'discord shard ready'),
+    );
+    client.on(Events.InteractionCreate, (i) =>
+      this.#log.debug(
+        {
+          shard: i.guild?.shardId ?? 0,
+          guild: i.guildId ?? undefined,
+          chat: i.channelId ?? undefined,
+          type: i.type,
+        },
+        'discord interaction',
+      ),
+    );
   }
 
   limits(chat: ChatRef): PlatformLimits {
@@ -127,16 +211,8 @@ export class DiscordPlatform implements PlatformAdapter {
   async start(hooks: AdapterHooks): Promise<void> {
     this.#hooks = hooks;
     this.#stopped = false;
-    const client = this.client;
-    client.on(Events.InteractionCreate, (i) => this.#guard('interaction', () => this.#onInteraction(i)));
-    client.on(Events.MessageCreate, (m) => this.#guard('message', () => this.#onMessage(m)));
-    client.on(Events.ThreadCreate, (thread) => {
-      if (thread.ownerId === this.options.applicationId || thread.ownerId === client.user?.id)
-        this.#ownThreads.set(thread.id, true);
-    });
-    client.on(Events.Error, (error) => this.#log.error({ err: loggable(error) }, 'discord client error'));
-    client.on(Events.Warn, (message) => this.#log.warn({ message }, 'discord client warning'));
-    client.rest.on(RESTEvents.RateLimited, (info) =>
+    this.#health = { state: 'starting' };
+    this.#rest.on(RESTEvents.RateLimited, (info) =>
       this.#log.debug(
         {
           route: redactRoute(info.route),
@@ -150,7 +226,7 @@ export class DiscordPlatform implements PlatformAdapter {
     if (this.options.commands.length > 0) {
       try {
         const done = await registerCommands(
-          client.rest,
+          this.#rest,
           { applicationId: this.options.applicationId, guildId: this.options.guildId },
           this.options.commands,
         );
@@ -160,17 +236,133 @@ export class DiscordPlatform implements PlatformAdapter {
         this.#log.error({ err: loggable(error) }, 'slash commands could not be registered');
       }
     }
-    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-    await client.login(this.options.token);
-    await ready;
-    this.#log.info({ user: client.user?.username }, 'discord gateway ready');
+    try {
+      await this.#login();
+    } catch (error) {
+      if (this.#stopped || !this.#messageContent || !this.#refusedIntents(error))
+        throw this.#loginFailed(error);
+      try {
+        await this.#withoutMessageContent();
+      } catch (again) {
+        throw this.#loginFailed(again);
+      }
+    }
+    this.#log.info(
+      {
+        user: this.#client.user?.username,
+        messageContent: this.#messageContent,
+        shards: this.#client.options.shards,
+        shardCount: this.#client.options.shardCount,
+      },
+      'discord gateway ready',
+    );
   }
 
   /** Closes the gateway; REST keeps working so commands still in flight (the router drains them) can reply. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.client.destroy();
-    this.client.rest.setToken(this.options.token);
+    this.#health = { state: 'stopped' };
+    await this.#client.destroy();
+    this.#rest.setToken(this.options.token);
+  }
+
+  /** The portal has Message Content off: say once what to change, and log in again without it. */
+  async #withoutMessageContent(): Promise<void> {
+    this.#log.warn({ closeCode: CLOSE_DISALLOWED_INTENTS }, DISALLOWED_INTENT_MESSAGE);
+    this.#messageContent = false;
+    if (this.#stopped) return;
+    this.#client = this.#newClient(this.#rest);
+    await this.#login();
+  }
+
+  /** Logs the current client in; resolves once it is ready. A refused login leaves REST usable. */
+  async #login(): Promise<void> {
+    const client = this.#client;
+    this.#fatalClose = undefined;
+    this.#listen(client);
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    try {
+      await client.login(this.options.token);
+    } catch (error) {
+      client.removeAllListeners();
+      // A failed login destroys the client, which clears the (shared) REST token.
+      this.#rest.setToken(this.options.token);
+      throw error;
+    }
+    await ready;
+  }
+
+  /** Events, and the gateway's state for health(). */
+  #listen(client: Client): void {
+    client.on(Events.InteractionCreate, (i) => this.#guard('interaction', () => this.#onInteraction(i)));
+    client.on(Events.MessageCreate, (m) => this.#guard('message', () => this.#onMessage(m)));
+    client.on(Events.ThreadCreate, (thread) => {
+      if (thread.ownerId === this.options.applicationId || thread.ownerId === client.user?.id)
+        this.#ownThreads.set(thread.id, true);
+    });
+    client.on(Events.Error, (error) => this.#log.error({ err: loggable(error) }, 'discord client error'));
+    client.on(Events.Warn, (message) => this.#log.warn({ message }, 'discord client warning'));
+    let wasReady = false;
+    const up = () => {
+      if (!this.#stopped && this.#fatalClose === undefined) this.#health = { state: 'up' };
+    };
+    client.on(Events.ClientReady, () => {
+      wasReady = true;
+      up();
+    });
+    client.on(Events.ShardResume, up);
+    client.on(Events.ShardReady, () => {
+      if (client.isReady()) up();
+    });
+    client.on(Events.ShardReconnecting, () => {
+      if (this.#health.state !== 'up') return;
+      this.#health = { state: 'unhealthy', reason: 'gateway connection lost; resuming' };
+      this.#log.warn('discord gateway connection lost; resuming');
+    });
+    client.on(Events.ShardDisconnect, ({ code }) => {
+      this.#fatalClose = code;
+      if (this.#stopped || client !== this.#client) return;
+      this.#health = { state: 'unhealthy', reason: closeReason(code) };
+      // Before ready, the failed login says it (start() rejects); after, this is the only word.
+      if (!wasReady) return;
+      if (code === CLOSE_DISALLOWED_INTENTS && this.#messageContent) {
+        // Turned off in the portal while running (seen at a fresh identify): carry on without it.
+        client.removeAllListeners();
+        void client
+          .destroy()
+          .then(() => {
+            this.#rest.setToken(this.options.token);
+            return this.#withoutMessageContent();
+          })
+          .catch((error: unknown) => {
+            const reason = this.#loginFailed(error).message;
+            this.#log.error({ err: loggable(error) }, `discord could not log in again: ${reason}`);
+          });
+        return;
+      }
+      this.#log.error({ closeCode: code }, `discord gateway closed: ${closeReason(code)}`);
+    });
+  }
+
+  #refusedIntents(error: unknown): boolean {
+    return (
+      this.#fatalClose === CLOSE_DISALLOWED_INTENTS ||
+      (error instanceof Error && /disallowed intents/i.test(error.message))
+    );
+  }
+
+  /** Why login failed, in words for /healthz and the log; health() says it too. */
+  #loginFailed(error: unknown): Error {
+    const status = (error as { status?: unknown } | null)?.status;
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason =
+      this.#fatalClose !== undefined
+        ? closeReason(this.#fatalClose)
+        : status === 401 || code === 'TokenInvalid'
+          ? 'token refused (401): check DISCORD_BOT_TOKEN'
+          : `login failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (!this.#stopped) this.#health = { state: 'unhealthy', reason };
+    return new Error(reason, { cause: loggable(error) });
   }
 
   #uploadLimit(channelId: string): number {
@@ -187,13 +379,26 @@ export class DiscordPlatform implements PlatformAdapter {
   async #onInteraction(i: Interaction): Promise<void> {
     if (this.#stopped || !this.#hooks) return;
     if (i.isAutocomplete()) return this.#onAutocomplete(i, this.#hooks);
-    if (i.isChatInputCommand() || i.isButton()) return this.#onCommand(i, this.#hooks);
+    if (i.isChatInputCommand() || i.isButton() || i.isMessageContextMenuCommand())
+      return this.#onCommand(i, this.#hooks);
   }
 
-  /** A slash command or a button: acknowledged at once, then run; its replies fill the response. */
-  async #onCommand(i: ChatInputCommandInteraction | ButtonInteraction, hooks: AdapterHooks): Promise<void> {
-    await i.deferReply();
+  /**
+   * A slash command, a button or a message context-menu command: acknowledged at once, then run;
+   * its replies fill the response. Every interaction is dispatched at once, never queued behind
+   * the member's running answer (a press may be that answer's Stop).
+   */
+  async #onCommand(
+    i: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction,
+    hooks: AdapterHooks,
+  ): Promise<void> {
     const channelId = i.channelId;
+    const user = interactionUser(i);
+    const chat = interactionChat(i, channelId);
+    // Someone the allow lists keep out is told so privately: a deferred reply is public or
+    // ephemeral from the start, and the router's refusal fills it.
+    const allowed = hooks.allowed?.(user, chat) ?? true;
+    await i.deferReply(allowed ? undefined : { flags: MessageFlags.Ephemeral });
     if (i.attachmentSizeLimit) this.#uploadLimits.set(channelId, i.attachmentSizeLimit);
     this.#locales.set(i.user.id, i.locale);
     const channel = new InteractionChannel(this.#transport, {
@@ -204,23 +409,64 @@ export class DiscordPlatform implements PlatformAdapter {
     });
     const event: Invocation['event'] = i.isButton()
       ? { type: 'button', data: i.customId }
-      : {
-          type: 'command',
-          name: i.commandName,
-          args: optionArgs(i.options.data, this.#optionNames.get(i.commandName), this.#agent),
-        };
+      : i.isMessageContextMenuCommand()
+        ? this.#messageCommandEvent(i)
+        : {
+            type: 'command',
+            name: i.commandName,
+            args: optionArgs(i.options.data, this.#optionNames.get(i.commandName), this.#agent),
+          };
+    // Refusals and errors go to the member alone. A deferred reply is public or ephemeral for
+    // good, and Discord makes the first follow-up fill a deferred reply (keeping its
+    // visibility): so the public "thinking…" is deleted first, then an ephemeral follow-up
+    // says it. Someone refused by the allow lists already has an ephemeral reply to fill.
+    let noticed = false;
+    const notice = async (text: string): Promise<boolean> => {
+      if (!allowed) return false;
+      try {
+        if (!channel.originalUsed && !noticed) await i.deleteReply();
+        noticed = true;
+        await i.followUp({ content: clip(text, DISCORD_MAX_CHARS), flags: MessageFlags.Ephemeral });
+        return true;
+      } catch (error) {
+        this.#log.debug({ err: loggable(error) }, 'could not answer privately; answering in the channel');
+        return false;
+      }
+    };
     try {
       await hooks.dispatch({
-        user: interactionUser(i),
-        chat: interactionChat(i, channelId),
+        user,
+        chat,
         channel,
+        notice,
         // A button's results reply to the message it is on.
         messageId: i.isButton() ? i.message.id : undefined,
         event,
+        // Chat-wide settings: Manage Server in a guild (what /model and /system are registered to need).
+        senderIsChatAdmin: async () =>
+          !i.guildId || (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false),
       });
     } finally {
-      await channel.finish();
+      if (!noticed) await channel.finish();
     }
+  }
+
+  /**
+   * "Describe image" runs describe on the message's first image; "Ask about this" asks the chat
+   * about the message's text and images.
+   */
+  #messageCommandEvent(i: MessageContextMenuCommandInteraction): Invocation['event'] {
+    const target = i.targetMessage;
+    const files = [...target.attachments.values()].map((a) => incomingFile(a, this.#agent));
+    const images = files.filter((f) => f.kind === 'image');
+    const command = MESSAGE_COMMANDS.find((m) => m.name === i.commandName)?.command ?? i.commandName;
+    if (command === 'describe') {
+      const image = images[0];
+      return { type: 'command', name: 'describe', args: image ? { image } : {} };
+    }
+    const botId = i.client.user.id;
+    const text = stripMention(target.content, botId);
+    return { type: 'command', name: command, args: text ? { prompt: text } : {}, files: images };
   }
 
   /** Answers within Discord's 3 s: what the completer has by then (cached per input), else nothing. */
@@ -266,17 +512,32 @@ export class DiscordPlatform implements PlatformAdapter {
     if (message.author.bot || message.system) return;
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const dm = !message.guildId;
-    const mentioned = message.mentions.users.has(botId);
+    const botRole = this.#mentionedBotRole(message, botId);
+    const mentioned = message.mentions.users.has(botId) || botRole !== undefined;
     const inOwnThread = this.#isOwnThread(message.channelId, botId);
     const replyTo = await this.#repliedBotMessage(message, botId);
     if (!dm && !mentioned && !inOwnThread && !replyTo) return;
 
-    const text = stripMention(message.content, botId);
+    const text = stripMention(message.content, botId, botRole);
     const files = [...message.attachments.values()].map((a) => incomingFile(a, this.#agent));
     const locale = this.#locales.get(message.author.id) ?? message.guild?.preferredLocale;
+    const user = {
+      id: message.author.id,
+      name: message.member?.displayName ?? message.author.displayName,
+      locale,
+    };
     let chat = messageChat(message);
     let messageId: string | undefined = message.id;
-    if (this.options.threads !== false && mentioned && !replyTo && !inOwnThread && this.#canThread(message)) {
+    // Nothing is created for someone the allow lists keep out: the router refuses them in place.
+    const allowed = hooks.allowed?.(user, chat) ?? true;
+    if (
+      this.options.threads !== false &&
+      allowed &&
+      mentioned &&
+      !replyTo &&
+      !inOwnThread &&
+      this.#canThread(message)
+    ) {
       const name = threadName(text, files[0]?.name ?? 'chat');
       try {
         const threadId = await this.#transport.startThread(message.channelId, message.id, name);
@@ -288,17 +549,26 @@ export class DiscordPlatform implements PlatformAdapter {
       }
     }
     await hooks.dispatch({
-      user: {
-        id: message.author.id,
-        name: message.member?.displayName ?? message.author.displayName,
-        locale,
-      },
+      user,
       chat,
       channel: new MessageChannel(this.#transport, chat.id),
       messageId,
       ...(replyTo ? { replyTo } : {}),
       event: { type: 'message', text, files },
     });
+  }
+
+  /**
+   * The bot's managed role, when the message mentions it: typing @Bot in a server often inserts
+   * the role (`<@&id>`, its `tags.bot_id` the bot) rather than the user.
+   */
+  #mentionedBotRole(message: Message, botId: string): string | undefined {
+    const guild = message.guild;
+    if (!guild) return undefined;
+    const tagged = message.mentions.roles.find((r) => r.tags?.botId === botId);
+    if (tagged) return tagged.id;
+    const own = guild.members.me?.roles.botRole ?? guild.roles.botRoleFor(botId);
+    return own && message.content.includes(`<@&${own.id}>`) ? own.id : undefined;
   }
 
   #isOwnThread(channelId: string, botId: string): boolean {
@@ -343,4 +613,20 @@ export class DiscordPlatform implements PlatformAdapter {
     if (author !== botId) return undefined;
     return { messageId: id, fromBot: true, ...(text ? { text } : {}) };
   }
+}
+
+/** A fatal gateway close code in words. */
+function closeReason(code: number): string {
+  if (code === CLOSE_AUTHENTICATION_FAILED)
+    return 'token refused by the gateway (4004): check DISCORD_BOT_TOKEN';
+  if (code === CLOSE_DISALLOWED_INTENTS)
+    return 'Message Content intent not enabled in the developer portal (4014)';
+  return `gateway closed the connection (${code})`;
+}
+
+/** discord.js options for the configured shards: `auto` by default, else the total and this process's ids. */
+function shardOptions(shards: DiscordOptions['shards']): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (shards === undefined || shards.count === 'auto') return { shards: 'auto' };
+  const count = shards.count;
+  return { shards: shards.ids ?? Array.from({ length: count }, (_, i) => i), shardCount: count };
 }

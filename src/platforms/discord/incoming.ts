@@ -2,6 +2,7 @@ import {
   ApplicationCommandOptionType,
   type Attachment,
   type BaseInteraction,
+  type Client,
   type CommandInteractionOption,
   type Message,
 } from 'discord.js';
@@ -80,19 +81,44 @@ export function interactionUser(i: BaseInteraction): UserRef {
   return { id: i.user.id, name: i.user.displayName, locale: i.locale };
 }
 
+/**
+ * A chat with what it lives in, for allow lists: a thread's parent channel and the guild. `parentId`
+ * is given when known (a thread the bot just started); else read from discord.js's channel cache.
+ */
+export function discordChat(
+  client: Client,
+  channelId: string,
+  guildId: string | null,
+  parentId?: string | undefined,
+): ChatRef {
+  if (!guildId) return { platform: PLATFORM, id: channelId, kind: 'private' };
+  const cached = client.channels.cache.get(channelId);
+  const parent = parentId ?? (cached?.isThread() ? (cached.parentId ?? undefined) : undefined);
+  return {
+    platform: PLATFORM,
+    id: channelId,
+    kind: 'group',
+    guildId,
+    ...(parent ? { parentId: parent } : {}),
+  };
+}
+
 /** Where an interaction happened: a guild channel is a group, a DM with the bot is private. */
 export function interactionChat(i: BaseInteraction, channelId: string): ChatRef {
-  return { platform: PLATFORM, id: channelId, kind: i.guildId ? 'group' : 'private' };
+  return discordChat(i.client, channelId, i.guildId);
 }
 
 export function messageChat(message: Message, channelId = message.channelId): ChatRef {
-  return { platform: PLATFORM, id: channelId, kind: message.guildId ? 'group' : 'private' };
+  // A thread started from this message lives in the message's channel.
+  const parentId = channelId === message.channelId ? undefined : message.channelId;
+  return discordChat(message.client, channelId, message.guildId, parentId);
 }
 
-/** A message's text without the mentions of the bot. */
-export function stripMention(content: string, botId: string): string {
+/** A message's text without the mentions of the bot (and of its managed role, when given). */
+export function stripMention(content: string, botId: string, botRoleId?: string | undefined): string {
+  const role = botRoleId ? `|<@&${botRoleId}>` : '';
   return content
-    .replace(new RegExp(`<@!?${botId}>`, 'g'), ' ')
+    .replace(new RegExp(`<@!?${botId}>${role}`, 'g'), ' ')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
 }

@@ -39,6 +39,11 @@ export class InteractionChannel implements ReplyChannel {
     return this.#originalUsed;
   }
 
+  /** The deferred response shows "thinking…" until the first message fills it. */
+  get showsPlaceholder(): boolean {
+    return !this.#originalUsed;
+  }
+
   async send(message: OutgoingMessage): Promise<MessageRef> {
     const channelId = this.target.channelId;
     let ref: MessageRef | undefined;
@@ -62,6 +67,10 @@ export class InteractionChannel implements ReplyChannel {
 
   edit(ref: MessageRef, message: OutgoingMessage): Promise<void> {
     return this.transport.edit(ref, message);
+  }
+
+  delete(ref: MessageRef): Promise<void> {
+    return this.transport.delete(ref);
   }
 
   async typing(): Promise<void> {

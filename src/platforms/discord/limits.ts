@@ -44,6 +44,9 @@ export function discordLimits(maxUploadBytes: number): PlatformLimits {
     groupBudget: budget,
     botBudget: GLOBAL_BUDGET,
     liveEdits: true,
+    // Stop and Regenerate: a press is never queued behind the member's running answer (the
+    // adapter dispatches every interaction at once).
+    answerButtons: true,
   };
 }
 

@@ -20,6 +20,10 @@ export class MessageChannel implements ReplyChannel {
     return this.transport.edit(ref, message);
   }
 
+  delete(ref: MessageRef): Promise<void> {
+    return this.transport.delete(ref);
+  }
+
   typing(): Promise<void> {
     return this.transport.typing(this.channelId);
   }

@@ -24,7 +24,8 @@ export function interactionExtra(ref: MessageRef): InteractionExtra | undefined 
 
 /**
  * Every REST call the adapter makes, through discord.js's REST manager (its queue keeps to
- * the rate-limit buckets and retries 429s). Knows two ways to reach a message: the interaction
+ * the rate-limit buckets and retries 429s; interaction webhook calls go on its second manager,
+ * without the client-side global limit: see InteractionRoutingREST). Knows two ways to reach a message: the interaction
  * webhook while its token lives, the channel otherwise, and switches to the second when the
  * first is gone. Remembers what each message shows, so an unchanged edit is never sent.
  */
@@ -150,6 +151,31 @@ export class DiscordTransport {
     const route = Routes.channelMessage(target.chatId, target.messageId);
     await this.#call('PATCH', route, { body: part.body, files: part.files });
     this.#shown.set(target.messageId, part.signature);
+  }
+
+  /**
+   * Deletes a message wherever it lives now: through the interaction webhook while the token lives
+   * (the original response or a follow-up), else as a channel message (where an expired
+   * interaction's message was re-posted, or the message itself). Rejects when Discord refuses.
+   */
+  async delete(ref: MessageRef): Promise<void> {
+    const key = `${ref.chatId}:${ref.messageId}`;
+    const target = this.#redirects.get(key) ?? ref;
+    const extra = interactionExtra(target);
+    if (extra && this.tokenUsable(extra)) {
+      const route = Routes.webhookMessage(extra.applicationId, extra.token, target.messageId);
+      try {
+        await this.#call('DELETE', route, { auth: false });
+        this.#shown.delete(target.messageId);
+        return;
+      } catch (error) {
+        const e = toRequestError('DELETE', route, error);
+        if (!e.tokenGone) throw e;
+        this.markTokenDead(extra.token);
+      }
+    }
+    await this.#call('DELETE', Routes.channelMessage(target.chatId, target.messageId), {});
+    this.#shown.delete(target.messageId);
   }
 
   /** Shows "typing…" in a channel. Best effort. */

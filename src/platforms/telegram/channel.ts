@@ -251,6 +251,11 @@ export class TelegramChannel implements ReplyChannel {
     }
   }
 
+  /** Deletes a message the bot sent (Telegram allows it for 48 hours); rejects when refused. */
+  async delete(ref: MessageRef): Promise<void> {
+    await this.api.deleteMessage(Number(ref.chatId), Number(ref.messageId));
+  }
+
   /**
    * Native drafts (Bot API 9.5): private chats only. Never throws: any error means "not shown"
    * (the renderer sends a normal message); a "not supported" refusal turns drafts off for good.

@@ -11,14 +11,40 @@ export interface GatewaySession {
   identify: Record<string, unknown>;
   intents: number;
   seq: number;
+  /** READY was sent (it may be held back: `holdReady`). */
+  ready: boolean;
+  /** `[shard_id, shard_count]` from IDENTIFY (`[0, 1]` when it carries none). */
+  shard: [number, number];
+}
+
+/** One dispatch the fake sent: which connection (session) and shard received it. */
+export interface DispatchRecord {
+  t: string;
+  seq: number;
+  sessionId: string;
+  shard: [number, number];
+  /** The guild it concerns (`guild_id`, or the guild itself for GUILD_CREATE); null for none (DMs, READY). */
+  guildId: string | null;
+  at: number;
+}
+
+/** The shard a guild's events go to: `(guild_id >> 22) % shard_count` (Discord's sharding formula). */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
 interface GatewayHost {
   readonly token: string;
   readonly heartbeatIntervalMs: number;
+  /** Intents an IDENTIFY may not ask for (closed with 4014). */
+  disallowedIntents(): number;
+  /** Every IDENTIFY is closed with 4004. */
+  readonly refuseToken: boolean;
+  /** Resolves when READY may be sent. */
+  readyGate(): Promise<void>;
   gatewayUrl(): string;
-  /** READY `d` without session fields. */
-  readyPayload(): Record<string, unknown>;
+  /** READY `d` without session fields, for this session (its shard's guilds). */
+  readyPayload(session: GatewaySession): Record<string, unknown>;
   /** Dispatches sent right after READY (GUILD_CREATE…). */
   afterReady(session: GatewaySession): void;
   onUnexpected(what: string): void;
@@ -34,6 +60,12 @@ export class FakeGateway {
   readonly sessions = new Map<string, GatewaySession>();
   /** Every frame a client sent, in order. */
   readonly received: GatewayFrame[] = [];
+  /** Every IDENTIFY `d`, refused ones included, in order. */
+  readonly identifies: Record<string, unknown>[] = [];
+  /** Close codes the fake sent, in order (4004, 4014…). */
+  readonly closes: { code: number; reason: string }[] = [];
+  /** Every dispatch sent, in order, with the connection and shard that received it. */
+  readonly dispatches: DispatchRecord[] = [];
   #readyWaiters: (() => void)[] = [];
 
   constructor(server: Server, host: GatewayHost) {
@@ -63,7 +95,9 @@ export class FakeGateway {
 
   /** Sessions that got READY and still have an open socket. */
   get live(): GatewaySession[] {
-    return [...this.sessions.values()].filter((s) => s.socket !== null && s.socket.readyState === 1);
+    return [...this.sessions.values()].filter(
+      (s) => s.ready && s.socket !== null && s.socket.readyState === 1,
+    );
   }
 
   waitForReady(timeoutMs: number): Promise<void> {
@@ -83,6 +117,21 @@ export class FakeGateway {
 
   send(session: GatewaySession, t: string, d: unknown): number {
     session.seq++;
+    const data = (d ?? {}) as Record<string, unknown>;
+    const guildId =
+      typeof data.guild_id === 'string'
+        ? data.guild_id
+        : t === 'GUILD_CREATE' && typeof data.id === 'string'
+          ? data.id
+          : null;
+    this.dispatches.push({
+      t,
+      seq: session.seq,
+      sessionId: session.id,
+      shard: session.shard,
+      guildId,
+      at: Date.now(),
+    });
     this.#write(session.socket, { op: 0, t, s: session.seq, d });
     return session.seq;
   }
@@ -95,6 +144,11 @@ export class FakeGateway {
   async close(): Promise<void> {
     for (const client of this.#wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #close(ws: WebSocket, code: number, reason: string): void {
+    this.closes.push({ code, reason });
+    ws.close(code, reason);
   }
 
   #write(ws: WebSocket | null, frame: GatewayFrame): void {
@@ -125,12 +179,29 @@ export class FakeGateway {
             break;
           }
           const d = (frame.d ?? {}) as Record<string, unknown>;
-          if (d.token !== this.#host.token) {
-            ws.close(4004, 'Authentication failed.');
+          this.identifies.push(d);
+          if (d.token !== this.#host.token || this.#host.refuseToken) {
+            this.#close(ws, 4004, 'Authentication failed.');
             break;
           }
           if (typeof d.intents !== 'number') {
-            ws.close(4013, 'Invalid intent(s).');
+            this.#close(ws, 4013, 'Invalid intent(s).');
+            break;
+          }
+          if ((d.intents & this.#host.disallowedIntents()) !== 0) {
+            this.#close(ws, 4014, 'Disallowed intent(s).');
+            break;
+          }
+          const shard = d.shard === undefined ? [0, 1] : d.shard;
+          if (
+            !Array.isArray(shard) ||
+            shard.length !== 2 ||
+            !shard.every((n) => Number.isInteger(n)) ||
+            shard[1] < 1 ||
+            shard[0] < 0 ||
+            shard[0] >= shard[1]
+          ) {
+            this.#close(ws, 4010, 'Invalid shard.');
             break;
           }
           session = {
@@ -139,29 +210,41 @@ export class FakeGateway {
             identify: d,
             intents: d.intents,
             seq: 0,
+            ready: false,
+            shard: [shard[0] as number, shard[1] as number],
           };
           this.sessions.set(session.id, session);
-          this.send(session, 'READY', {
-            ...this.#host.readyPayload(),
-            session_id: session.id,
-            resume_gateway_url: this.#host.gatewayUrl(),
+          const identified = session;
+          void this.#host.readyGate().then(() => {
+            identified.ready = true;
+            this.send(identified, 'READY', {
+              ...this.#host.readyPayload(identified),
+              session_id: identified.id,
+              resume_gateway_url: this.#host.gatewayUrl(),
+            });
+            this.#host.afterReady(identified);
+            for (const w of this.#readyWaiters.splice(0)) w();
+            this.#host.onChange();
           });
-          this.#host.afterReady(session);
-          for (const w of this.#readyWaiters.splice(0)) w();
           break;
         }
         case 6: {
           const d = (frame.d ?? {}) as Record<string, unknown>;
           const existing = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
-          if (d.token !== this.#host.token) {
-            ws.close(4004, 'Authentication failed.');
+          if (d.token !== this.#host.token || this.#host.refuseToken) {
+            this.#close(ws, 4004, 'Authentication failed.');
           } else if (!existing) {
             this.#write(ws, { op: 9, d: false, s: null, t: null });
           } else {
             existing.socket = ws;
+            existing.ready = false;
             session = existing;
-            this.send(existing, 'RESUMED', {});
-            for (const w of this.#readyWaiters.splice(0)) w();
+            void this.#host.readyGate().then(() => {
+              existing.ready = true;
+              this.send(existing, 'RESUMED', {});
+              for (const w of this.#readyWaiters.splice(0)) w();
+              this.#host.onChange();
+            });
           }
           break;
         }

@@ -21,10 +21,20 @@ export function apiUser(input: UserInput | undefined, fallbackId = DEFAULT_USER_
   };
 }
 
-export function apiMember(user: ApiUser, joinedAt: number, permissions?: string): Record<string, unknown> {
+/** The id of the bot's managed role in a guild (Discord makes one per bot it adds). */
+export function botRoleId(guildId: string): string {
+  return `${guildId}7`;
+}
+
+export function apiMember(
+  user: ApiUser,
+  joinedAt: number,
+  permissions?: string,
+  roles: string[] = [],
+): Record<string, unknown> {
   return {
     user,
-    roles: [],
+    roles,
     nick: null,
     avatar: null,
     banner: null,
@@ -42,9 +52,30 @@ export function apiMember(user: ApiUser, joinedAt: number, permissions?: string)
 export function apiChannel(
   id: string,
   guildId: string | null,
-  opts: { name?: string; type?: number; position?: number; permissions?: string } = {},
+  opts: { name?: string; type?: number; position?: number; permissions?: string; parentId?: string } = {},
 ): Record<string, unknown> {
   if (guildId === null) return { id, type: 1, last_message_id: null, flags: 0, recipients: [] };
+  if (opts.parentId !== undefined)
+    return {
+      id,
+      type: opts.type ?? 11,
+      guild_id: guildId,
+      parent_id: opts.parentId,
+      name: opts.name ?? `thread-${id.slice(-4)}`,
+      owner_id: '1',
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: 0,
+      message_count: 0,
+      member_count: 1,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: 4320,
+        archive_timestamp: new Date(0).toISOString(),
+        locked: false,
+      },
+      ...(opts.permissions === undefined ? {} : { permissions: opts.permissions }),
+    };
   return {
     id,
     type: opts.type ?? 0,
@@ -113,18 +144,46 @@ export function guildCreate(spec: FakeGuildSpec, bot: ApiUser, joinedAt: number)
         mentionable: false,
         flags: 0,
       },
+      {
+        // The bot's managed role: typing @Bot in a server often inserts this role's mention.
+        id: botRoleId(spec.id),
+        name: bot.username,
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 1,
+        permissions: TEXT_PERMISSIONS,
+        managed: true,
+        mentionable: true,
+        flags: 0,
+        tags: { bot_id: bot.id },
+      },
     ],
     emojis: [],
     stickers: [],
-    members: [apiMember(bot, joinedAt)],
-    channels: (spec.channels ?? []).map((c, i) =>
-      apiChannel(c.id, spec.id, {
-        ...(c.name === undefined ? {} : { name: c.name }),
-        type: c.type ?? 0,
-        position: i,
-      }),
+    members: [apiMember(bot, joinedAt, undefined, [botRoleId(spec.id)])],
+    channels: (spec.channels ?? [])
+      .filter((c) => c.parentId === undefined)
+      .map((c, i) =>
+        apiChannel(c.id, spec.id, {
+          ...(c.name === undefined ? {} : { name: c.name }),
+          type: c.type ?? 0,
+          position: i,
+        }),
+      ),
+    threads: (spec.channels ?? []).flatMap((c) =>
+      c.parentId === undefined
+        ? []
+        : [
+            apiChannel(c.id, spec.id, {
+              ...(c.name === undefined ? {} : { name: c.name }),
+              type: c.type ?? 11,
+              parentId: c.parentId,
+            }),
+          ],
     ),
-    threads: [],
     presences: [],
     voice_states: [],
     stage_instances: [],
@@ -168,7 +227,7 @@ export function apiMessage(
     tts: m.tts,
     mention_everyone: false,
     mentions: m.mentions,
-    mention_roles: [],
+    mention_roles: m.mentionRoles ?? [],
     mention_channels: [],
     attachments: m.attachments.map((a) => apiAttachment(a)),
     embeds: m.embeds,

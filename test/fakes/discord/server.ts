@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeGateway, type GatewaySession } from './gateway.js';
+import { type DispatchRecord, FakeGateway, type GatewaySession, shardOf } from './gateway.js';
 import { parseMultipart, readRaw } from './multipart.js';
 import {
   apiAttachment,
@@ -9,6 +9,7 @@ import {
   apiMessage,
   apiThread,
   apiUser,
+  botRoleId,
   guildCreate,
 } from './payloads.js';
 import type {
@@ -89,6 +90,8 @@ export interface InteractionInput {
   appPermissions?: string;
   /** `attachment_size_limit` (default 10 MiB); also the upload limit for this interaction's webhook calls. */
   attachmentSizeLimit?: number;
+  /** The member's `permissions` bitfield string in a guild (default: typical text permissions, no Manage Server). */
+  memberPermissions?: string;
 }
 
 export interface ApiOption {
@@ -142,6 +145,15 @@ export interface MessageCreateInput {
   mentions?: UserInput[];
   referencedMessageId?: string;
   attachments?: Omit<AttachmentInput, 'option'>[];
+  /** Role ids mentioned (`<@&id>` in the content; pass `fake.botRoleId()` for the bot's managed role). */
+  roleMentions?: string[];
+}
+
+/** A message context-menu command (right-click a message → Apps → `name`). */
+export interface MessageCommandInput extends Omit<InteractionInput, 'guildId' | 'channelId'> {
+  name: string;
+  /** The message it was used on (one the fake knows). */
+  messageId: string;
 }
 
 export interface MessageCreateResult {
@@ -160,6 +172,7 @@ interface InteractionContext {
   guildLocale: string;
   appPermissions: string;
   attachmentSizeLimit: number;
+  memberPermissions: string;
 }
 
 const INTENT_GUILDS = 1 << 0;
@@ -230,9 +243,17 @@ export class FakeDiscord {
   readonly #waiters = new Set<() => void>();
   readonly #startedAt = Date.now();
   #port = 0;
+  #releaseReady: () => void = () => {};
+  #disallowedIntents = 0;
+  #readyGate: Promise<void> = Promise.resolve();
 
   private constructor(opts: FakeDiscordOptions) {
     this.#opts = opts;
+    this.#disallowedIntents = opts.disallowedIntents ?? 0;
+    if (opts.holdReady)
+      this.#readyGate = new Promise<void>((resolve) => {
+        this.#releaseReady = resolve;
+      });
     this.token = opts.token ?? DEFAULT_TOKEN;
     this.applicationId = opts.applicationId ?? DEFAULT_APPLICATION_ID;
     this.botUserId = opts.botUserId ?? DEFAULT_BOT_USER_ID;
@@ -264,8 +285,11 @@ export class FakeDiscord {
     this.#gateway = new FakeGateway(this.#server, {
       token: this.token,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 45_000,
+      disallowedIntents: () => this.#disallowedIntents,
+      refuseToken: opts.refuseGatewayToken ?? false,
+      readyGate: () => this.#readyGate,
       gatewayUrl: () => this.gatewayUrl,
-      readyPayload: () => ({
+      readyPayload: (session) => ({
         v: 10,
         user: {
           ...this.botUser,
@@ -273,7 +297,7 @@ export class FakeDiscord {
           mfa_enabled: false,
           flags: 0,
         },
-        guilds: this.#guilds.map((g) => ({ id: g.id, unavailable: true })),
+        guilds: this.#guildsOf(session).map((g) => ({ id: g.id, unavailable: true })),
         private_channels: [],
         relationships: [],
         presences: [],
@@ -281,12 +305,12 @@ export class FakeDiscord {
         guild_join_requests: [],
         geo_ordered_rtc_regions: [],
         application: { id: this.applicationId, flags: 0 },
-        shard: [0, 1],
+        shard: session.shard,
         _trace: ['["fake-discord",{"micros":0}]'],
       }),
       afterReady: (session) => {
         if ((session.intents & INTENT_GUILDS) === 0) return;
-        for (const g of this.#guilds)
+        for (const g of this.#guildsOf(session))
           this.#gateway.send(session, 'GUILD_CREATE', guildCreate(g, this.botUser, this.#startedAt));
       },
       onUnexpected: (what) => this.unexpected.push(what),
@@ -319,6 +343,40 @@ export class FakeDiscord {
   get gatewayFrames(): readonly GatewayFrame[] {
     return this.#gateway.received;
   }
+  /** Shards Discord recommends (GET /gateway/bot `shards`); guilds are split by `(guild_id >> 22) % count`. */
+  get shardCount(): number {
+    return this.#opts.shardCount ?? 1;
+  }
+  /** The shard (of a session with `shardCount` shards, default the fake's) whose connection gets a guild's events. */
+  shardOf(guildId: string, shardCount = this.shardCount): number {
+    return shardOf(guildId, shardCount);
+  }
+  /** Every dispatch sent (READY, GUILD_CREATE, INTERACTION_CREATE…), with the connection and shard that got it. */
+  get gatewayDispatches(): readonly DispatchRecord[] {
+    return this.#gateway.dispatches;
+  }
+  /** Every IDENTIFY `d` received, refused ones included (their `intents` show what was asked). */
+  get identifies(): readonly Record<string, unknown>[] {
+    return this.#gateway.identifies;
+  }
+  /** Close codes the gateway sent (4004 bad token, 4014 disallowed intents…), in order. */
+  get gatewayCloses(): readonly { code: number; reason: string }[] {
+    return this.#gateway.closes;
+  }
+  /** Lets READY (and RESUMED) out (with `holdReady` or after `holdNextReady()`); later ones go at once. */
+  releaseReady(): void {
+    this.#releaseReady();
+  }
+  /** Changes which privileged intents the "developer portal" allows; later IDENTIFYs asking for these get 4014. */
+  disallowIntents(bits: number): void {
+    this.#disallowedIntents = bits;
+  }
+  /** Holds the next READY or RESUMED until `releaseReady()` (to watch a client resuming). */
+  holdNextReady(): void {
+    this.#readyGate = new Promise<void>((resolve) => {
+      this.#releaseReady = resolve;
+    });
+  }
   /** The last IDENTIFY `d` received (token, intents, properties…). */
   get identify(): Record<string, unknown> | undefined {
     const sessions = [...this.#gateway.sessions.values()];
@@ -326,6 +384,7 @@ export class FakeDiscord {
   }
 
   async close(): Promise<void> {
+    this.#releaseReady();
     for (const w of this.#waiters) w();
     await this.#gateway.close();
     this.#server.closeAllConnections();
@@ -446,11 +505,13 @@ export class FakeDiscord {
     rec.expired = true;
   }
 
-  /** Sends a dispatch to every live session; returns the sequence number used. Throws if no client is READY. */
+  /**
+   * Sends a dispatch to every live session of the shard its `guild_id` belongs to (shard 0 without one,
+   * like DMs); returns the sequence number used. Throws if no client of that shard is READY.
+   */
   dispatch(t: string, d: unknown): number {
-    const live = this.#gateway.live;
-    if (live.length === 0)
-      throw new Error('FakeDiscord: no READY gateway session (await fake.waitForReady())');
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    const live = this.#liveFor(typeof guildId === 'string' ? guildId : null);
     let seq = 0;
     for (const s of live) seq = this.#gateway.send(s, t, d);
     return seq;
@@ -512,6 +573,32 @@ export class FakeDiscord {
     );
   }
 
+  /** The bot's managed role in a guild (default: the first configured one). */
+  botRoleId(guildId = this.#guilds[0]?.id ?? ''): string {
+    return botRoleId(guildId);
+  }
+
+  /**
+   * A message context-menu command: an application command interaction (type 2) with
+   * `data.type` 3, `target_id` and the message in `resolved.messages`, in the message's channel.
+   */
+  messageCommand(input: MessageCommandInput): { id: string; token: string } {
+    const msg = this.#messages.get(input.messageId);
+    if (!msg) throw new Error(`FakeDiscord.messageCommand: unknown message ${input.messageId}`);
+    const ctx = this.#context({ ...input, guildId: msg.guildId, channelId: msg.channelId });
+    const data: Record<string, unknown> = {
+      id: this.#commandId(input.name, ctx.guildId),
+      name: input.name,
+      type: 3,
+      target_id: msg.id,
+      resolved: {
+        messages: { [msg.id]: apiMessage(msg, (id) => this.#messages.get(id), this.applicationId) },
+      },
+      ...(ctx.guildId === null ? {} : { guild_id: ctx.guildId }),
+    };
+    return this.#dispatchInteraction(2, data, ctx, { name: input.name, messageId: msg.id });
+  }
+
   autocomplete(input: AutocompleteInput): { id: string; token: string } {
     const ctx = this.#context(input);
     const f = input.focused;
@@ -566,6 +653,7 @@ export class FakeDiscord {
       flags: 0,
       edits: [],
       mentions,
+      ...(input.roleMentions?.length ? { mentionRoles: [...input.roleMentions] } : {}),
       tts: false,
       createdAt: Date.now(),
       editedAt: null,
@@ -574,9 +662,7 @@ export class FakeDiscord {
       ...(reference ? { message_reference: reference } : {}),
     };
     this.#messages.set(msg.id, msg);
-    const live = this.#gateway.live;
-    if (live.length === 0)
-      throw new Error('FakeDiscord: no READY gateway session (await fake.waitForReady())');
+    const live = this.#liveFor(guildId);
     const mentionsBot = mentions.some((m) => m.id === this.botUserId);
     let delivered = false;
     let contentVisible = false;
@@ -600,6 +686,30 @@ export class FakeDiscord {
 
   // ---------------------------------------------------------------- interaction plumbing
 
+  /** The guilds a session's shard serves. */
+  #guildsOf(session: GatewaySession): FakeGuildSpec[] {
+    const [id, count] = session.shard;
+    return this.#guilds.filter((g) => shardOf(g.id, count) === id);
+  }
+
+  /** Live sessions whose shard gets this guild's events (shard 0 for none: DMs). */
+  #liveSessions(guildId: string | null): GatewaySession[] {
+    return this.#gateway.live.filter(
+      (s) => (guildId === null ? 0 : shardOf(guildId, s.shard[1])) === s.shard[0],
+    );
+  }
+
+  /** {@link #liveSessions}, throwing when none is READY. */
+  #liveFor(guildId: string | null): GatewaySession[] {
+    const live = this.#liveSessions(guildId);
+    if (live.length > 0) return live;
+    if (this.#gateway.live.length === 0)
+      throw new Error('FakeDiscord: no READY gateway session (await fake.waitForReady())');
+    throw new Error(
+      `FakeDiscord: no READY gateway session of the shard for ${guildId === null ? 'DMs' : `guild ${guildId}`}`,
+    );
+  }
+
   #defaultChannel(guildId: string | null): string {
     const g = this.#guilds.find((x) => x.id === guildId);
     return g?.channels?.[0]?.id ?? DEFAULT_CHANNEL_ID;
@@ -618,7 +728,15 @@ export class FakeDiscord {
       guildLocale: input.guildLocale ?? guild?.locale ?? 'en-US',
       appPermissions: input.appPermissions ?? TEXT_PERMISSIONS,
       attachmentSizeLimit: input.attachmentSizeLimit ?? 10 * 1024 * 1024,
+      memberPermissions: input.memberPermissions ?? TEXT_PERMISSIONS,
     };
+  }
+
+  /** The channel a thread lives in: a configured thread's, or one the bot started. */
+  #threadParent(channelId: string): string | undefined {
+    for (const g of this.#guilds)
+      for (const c of g.channels ?? []) if (c.id === channelId && c.parentId) return c.parentId;
+    return this.#threads.find((t) => t.id === channelId)?.parentId;
   }
 
   #commandId(name: string, guildId: string | null): string {
@@ -640,6 +758,7 @@ export class FakeDiscord {
     const channelName = this.#guilds
       .find((g) => g.id === ctx.guildId)
       ?.channels?.find((c) => c.id === ctx.channelId)?.name;
+    const parentId = guild ? this.#threadParent(ctx.channelId) : undefined;
     const payload: Record<string, unknown> = {
       id,
       application_id: this.applicationId,
@@ -650,13 +769,14 @@ export class FakeDiscord {
       channel: apiChannel(ctx.channelId, ctx.guildId, {
         permissions: ctx.appPermissions,
         ...(channelName === undefined ? {} : { name: channelName }),
+        ...(parentId === undefined ? {} : { parentId }),
       }),
       channel_id: ctx.channelId,
       ...(guild
         ? {
             guild_id: ctx.guildId,
             guild: { id: ctx.guildId, locale: ctx.guildLocale, features: [] },
-            member: apiMember(ctx.user, this.#startedAt, TEXT_PERMISSIONS),
+            member: apiMember(ctx.user, this.#startedAt, ctx.memberPermissions),
             guild_locale: ctx.guildLocale,
           }
         : { user: ctx.user }),
@@ -919,7 +1039,7 @@ export class FakeDiscord {
         status: 200,
         body: {
           url: this.gatewayUrl,
-          shards: 1,
+          shards: this.shardCount,
           session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
         },
       })),
@@ -968,7 +1088,7 @@ export class FakeDiscord {
         id: typeof old?.id === 'string' ? old.id : this.#ids.next(),
         application_id: this.applicationId,
         version: this.#ids.next(),
-        default_member_permissions: null,
+        default_member_permissions: cmd.default_member_permissions ?? null,
         type,
         name: cmd.name,
         name_localizations: cmd.name_localizations ?? null,
@@ -1252,6 +1372,16 @@ export class FakeDiscord {
     if (bad) return bad;
     const body = c.body as Record<string, unknown>;
     if (isEmptyMessage({ ...body, attachments: c.files.length > 0 ? [1] : [] })) return EMPTY_MESSAGE();
+    // A follow-up while the deferred reply still shows "thinking…" resolves that reply instead,
+    // which keeps the visibility it was deferred with (the follow-up's ephemeral flag is ignored;
+    // discord-api-docs#2742, #2866).
+    const loading = rec.original;
+    if (loading && !loading.deleted && (loading.flags & LOADING) !== 0) {
+      const failed = this.#edit(loading, body, c.files);
+      if (failed) return failed;
+      if (c.query.get('wait') !== 'true') return { status: 204 };
+      return { status: 200, body: apiMessage(loading, (id) => this.#messages.get(id), this.applicationId) };
+    }
     const flags = (typeof body.flags === 'number' ? body.flags : 0) & CREATE_FLAGS;
     const msg = this.#newMessage(
       body,
@@ -1371,7 +1501,7 @@ export class FakeDiscord {
     this.#threads.push(thread);
     this.#channels.set(thread.id, guildId);
     const api = apiThread(thread, this.botUserId);
-    for (const s of this.#gateway.live)
+    for (const s of this.#liveSessions(guildId))
       if ((s.intents & INTENT_GUILDS) !== 0)
         this.#gateway.send(s, 'THREAD_CREATE', { ...api, newly_created: true });
     return { status: 201, body: api };

@@ -21,8 +21,10 @@ export interface UserInput {
 export interface FakeChannelSpec {
   id: string;
   name?: string;
-  /** 0 text (default), 5 announcement, 15 forum… */
+  /** 0 text (default), 5 announcement, 15 forum… (11 public thread when `parentId` is set) */
   type?: number;
+  /** Makes this a thread (type 11 unless given) in that channel, announced in GUILD_CREATE's `threads`. */
+  parentId?: string;
 }
 
 export interface FakeGuildSpec {
@@ -51,6 +53,20 @@ export interface FakeDiscordOptions {
   guilds?: FakeGuildSpec[];
   /** HELLO heartbeat_interval (default 45000). */
   heartbeatIntervalMs?: number;
+  /**
+   * Privileged intents not enabled in the developer portal (a bitfield, e.g. `1 << 15` MessageContent):
+   * an IDENTIFY asking for any of them is closed with 4014 "Disallowed intent(s)." Default 0.
+   */
+  disallowedIntents?: number;
+  /** The gateway closes every IDENTIFY with 4004 although REST accepts the token (a token reset meanwhile). */
+  refuseGatewayToken?: boolean;
+  /**
+   * Shards GET /gateway/bot recommends (default 1). Each IDENTIFY's `shard: [id, count]` decides its
+   * connection's guilds: GUILD_CREATE and a guild's events go to the shard `(guild_id >> 22) % count`.
+   */
+  shardCount?: number;
+  /** READY waits for `releaseReady()`, so a client can be watched while it is still connecting. */
+  holdReady?: boolean;
   /** How long after dispatch an interaction callback is accepted (default 3000). */
   ackDeadlineMs?: number;
   /** How long an interaction token works for webhook calls (default 15 min). */
@@ -123,6 +139,8 @@ export interface StoredMessage {
   edits: string[];
   message_reference?: MessageReference;
   mentions: ApiUser[];
+  /** Role ids mentioned (`<@&id>`), sent as `mention_roles`. */
+  mentionRoles?: string[];
   allowedMentions?: unknown;
   tts: boolean;
   createdAt: number;

@@ -345,6 +345,13 @@ export function validateCommands(body: unknown): FormErrors {
     checkLocalizations(e, [i, 'description_localizations'], cmd.description_localizations, (q, v) =>
       checkLength(e, q, v, 1, 100, true),
     );
+    const perms = cmd.default_member_permissions;
+    if (perms !== undefined && perms !== null && (typeof perms !== 'string' || !/^\d+$/.test(perms)))
+      e.add(
+        [i, 'default_member_permissions'],
+        'BASE_TYPE_BAD_TYPE',
+        'Must be a permissions bitfield string.',
+      );
     if (chatInput) validateOptions(e, [i, 'options'], cmd.options, 0);
     else if (Array.isArray(cmd.options) && cmd.options.length > 0)
       e.add([i, 'options'], 'BASE_TYPE_MAX_LENGTH', 'Context menu commands cannot have options');

@@ -87,7 +87,9 @@ describe('splitMessage with a measure', () => {
     const answer = `${mixedAnswer(30)}\n\n${listHeavyAnswer(6000, 3)}`;
     for (let end = 500; end < answer.length; end += 397) {
       const chunks = splitMessage(answer.slice(0, end), 4096 - 8, telegramLength);
-      const last = `${closeOpenFence(chunks.at(-1)!)}${CURSOR}`;
+      const closed = closeOpenFence(chunks.at(-1)!);
+      // As the renderer draws it: the cursor on a line of its own under a repaired fence.
+      const last = `${closed}${closed === chunks.at(-1) ? '' : '\n'}${CURSOR}`;
       expect(telegramLength(last)).toBeLessThanOrEqual(4096);
       for (const c of chunks) expect(telegramLength(c)).toBeLessThanOrEqual(4096);
     }

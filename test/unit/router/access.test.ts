@@ -163,3 +163,26 @@ describe('AccessPolicy meters', () => {
     expect(await policy.overTokenQuota(user, chat)).toMatchObject({ tokens: 100, tokenQuota: 100 });
   });
 });
+
+describe('AccessPolicy allow lists', () => {
+  const discordThread: ChatRef = {
+    platform: 'discord',
+    id: '9003',
+    kind: 'group',
+    parentId: '9002',
+    guildId: '9001',
+  };
+
+  it('a chat is allowed by its own id, its parent channel’s or its guild’s, bare or platform-prefixed', () => {
+    const allowedBy = (allowedChats: string[]) =>
+      new AccessPolicy(config({ allowedChats }), memoryStore(), () => NOW).allowed(user, discordThread);
+    expect(allowedBy(['9003'])).toBe(true);
+    expect(allowedBy(['9002'])).toBe(true);
+    expect(allowedBy(['discord:9001'])).toBe(true);
+    expect(allowedBy(['telegram:9001', '9004'])).toBe(false);
+    // A chat without parent or guild (Telegram) is matched by its own id only.
+    const telegram = new AccessPolicy(config({ allowedChats: ['9002'] }), memoryStore(), () => NOW);
+    expect(telegram.allowed(user, chat)).toBe(false);
+    expect(telegram.allowed(user, { ...chat, id: '9002' })).toBe(true);
+  });
+});
