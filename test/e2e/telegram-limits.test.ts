@@ -1,42 +1,23 @@
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toTelegramHtml } from '../../src/platforms/telegram/markdown.js';
 import { splitMessage } from '../../src/render/split.js';
-import { chatChunks, FakeApiCore, TINY_PNG } from '../fakes/apicore.js';
+import { chatChunks, TINY_PNG } from '../fakes/apicore.js';
 import { parseTelegramHtml } from '../fakes/telegram/html.js';
 import type { RecordedCall } from '../fakes/telegram/types.js';
 import { FakeTelegram } from '../fakes/telegram.js';
 import { listHeavyAnswer } from '../helpers/list-heavy.js';
-import { startTelegramBot, type TelegramRun } from '../helpers/telegram-app.js';
+import { startTelegramBot } from '../helpers/telegram-app.js';
+import { useTelegramFakes } from '../helpers/telegram-fakes.js';
 
 /** Telegram's limits as the fake enforces them (code points after entity parsing). */
 const TEXT_LIMIT_CHARS = 4096;
 const THUMBNAIL_MAX_BYTES = 200 * 1024;
 const THUMBNAIL_MAX_SIDE_PX = 320;
 
-let api: FakeApiCore;
-let tg: FakeTelegram;
-let bot: TelegramRun | undefined;
+const fx = useTelegramFakes();
 
-beforeAll(async () => {
-  api = await FakeApiCore.start();
-});
-afterAll(async () => {
-  await api.close();
-});
-beforeEach(async () => {
-  api.requests.length = 0;
-  tg = await FakeTelegram.start({ botUsername: 'apicore_test_bot' });
-});
-afterEach(async () => {
-  await bot?.stop();
-  bot = undefined;
-  await tg.close();
-  expect(tg.unexpected).toEqual([]);
-  expect(api.unexpected).toEqual([]);
-});
-
-const botMessages = (chatId: number) => tg.chatLog(chatId).filter((m) => m.from_bot);
+const botMessages = (chatId: number) => fx.tg.chatLog(chatId).filter((m) => m.from_bot);
 /**
  * Every visible character once and in order, line breaks between and inside messages aside, and the
  * numbers of ordered-list items: a list numbered "1." throughout, cut between two messages, counts
@@ -84,20 +65,20 @@ describe("Telegram's own limits, with the real grammY client against the fake Bo
   for (const drafts of [true, false]) {
     it(`a 5,000-character list-heavy answer arrives whole, with no refused call (${drafts ? 'drafts' : 'live edits'})`, async () => {
       if (!drafts) {
-        await tg.close();
-        tg = await FakeTelegram.start({ botUsername: 'apicore_test_bot', draftsSupported: false });
+        await fx.tg.close();
+        fx.tg = await FakeTelegram.start({ botUsername: 'apicore_test_bot', draftsSupported: false });
       }
-      bot = await startTelegramBot(tg, api);
-      const user = tg.user(51, 'Mia', 'zh-CN');
-      const chat = tg.privateChat(51, user);
-      api.enqueue('POST /v1/chat/completions', {
+      fx.bot = await startTelegramBot(fx.tg, fx.api);
+      const user = fx.tg.user(51, 'Mia', 'zh-CN');
+      const chat = fx.tg.privateChat(51, user);
+      fx.api.enqueue('POST /v1/chat/completions', {
         kind: 'sse',
         events: chatChunks(answer, { pieces: 12 }),
         delayMs: 120,
       });
-      tg.sendText(chat, user, '列出所有水果 list every fruit');
+      fx.tg.sendText(chat, user, '列出所有水果 list every fruit');
       const expected = content(visibleText(answer));
-      await tg.waitFor(
+      await fx.tg.waitFor(
         () =>
           content(
             botMessages(chat.id)
@@ -113,26 +94,26 @@ describe("Telegram's own limits, with the real grammY client against the fake Bo
         expect(m.parse_mode).toBe('HTML');
       }
       // Without drafts, the only refusal is the server saying it has none (404, asked once).
-      const refused = tg.errors.map((e) => `${e.method}: ${e.description}`);
+      const refused = fx.tg.errors.map((e) => `${e.method}: ${e.description}`);
       expect(refused).toEqual(drafts ? [] : ['sendMessageDraft: Not Found: method not found']);
       if (drafts) {
-        expect(tg.drafts(chat.id).length).toBeGreaterThanOrEqual(2);
-        expect(tg.callsTo('editMessageText')).toHaveLength(0);
+        expect(fx.tg.drafts(chat.id).length).toBeGreaterThanOrEqual(2);
+        expect(fx.tg.callsTo('editMessageText')).toHaveLength(0);
       } else {
-        expect(tg.callsTo('editMessageText').length).toBeGreaterThanOrEqual(2);
+        expect(fx.tg.callsTo('editMessageText').length).toBeGreaterThanOrEqual(2);
       }
     });
   }
 
   it('a 12 MB Midjourney result arrives as a document, not a refused photo', async () => {
-    bot = await startTelegramBot(tg, api);
-    const user = tg.user(52, 'Noa', 'en');
-    const chat = tg.privateChat(52, user);
+    fx.bot = await startTelegramBot(fx.tg, fx.api);
+    const user = fx.tg.user(52, 'Noa', 'en');
+    const chat = fx.tg.privateChat(52, user);
     // A valid PNG padded to 12 MB, as a large upscale can be; sendPhoto takes at most 10 MB.
     const huge = Buffer.concat([TINY_PNG, Buffer.alloc(12 * 1024 * 1024, 0x2a)]);
-    api.enqueue('GET /files/grid.png', { kind: 'binary', contentType: 'image/png', body: huge });
-    tg.sendText(chat, user, '/imagine 一座城堡 a castle 🏰');
-    const result = await tg.waitFor(
+    fx.api.enqueue('GET /files/grid.png', { kind: 'binary', contentType: 'image/png', body: huge });
+    fx.tg.sendText(chat, user, '/imagine 一座城堡 a castle 🏰');
+    const result = await fx.tg.waitFor(
       (f) => f.chatLog(chat.id).find((m) => m.from_bot && m.kind === 'document'),
       15_000,
     );
@@ -142,25 +123,25 @@ describe("Telegram's own limits, with the real grammY client against the fake Bo
     expect(result.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(
       expect.arrayContaining(['U1', 'V1', '🔄']),
     );
-    expect(tg.callsTo('sendPhoto')).toHaveLength(0);
-    expect(tg.errors).toEqual([]);
+    expect(fx.tg.callsTo('sendPhoto')).toHaveLength(0);
+    expect(fx.tg.errors).toEqual([]);
   });
 
   it('song covers become JPEG thumbnails of at most 200 kB and 320 px; a cover that is no image is left out', async () => {
-    bot = await startTelegramBot(tg, api);
-    const user = tg.user(53, 'Oli', 'en');
-    const chat = tg.privateChat(53, user);
+    fx.bot = await startTelegramBot(fx.tg, fx.api);
+    const user = fx.tg.user(53, 'Oli', 'en');
+    const chat = fx.tg.privateChat(53, user);
     const cover = await noisyPng(1200, 900);
     expect(cover.length).toBeGreaterThan(THUMBNAIL_MAX_BYTES);
-    api.enqueue(
+    fx.api.enqueue(
       'GET /files/cover-*',
       { kind: 'binary', contentType: 'image/png', body: cover },
       { kind: 'binary', contentType: 'image/png', body: Buffer.from('<html>gateway error 网关错误</html>') },
     );
-    tg.sendText(chat, user, '/song 夏天的海边 a summer song 🌊');
-    await tg.waitFor((f) => f.chatLog(chat.id).filter((m) => m.kind === 'audio').length === 2, 15_000);
-    expect(api.requestsTo('GET', '/files/cover-*')).toHaveLength(2);
-    const thumbs = tg.callsTo('sendAudio').map(thumbnailOf);
+    fx.tg.sendText(chat, user, '/song 夏天的海边 a summer song 🌊');
+    await fx.tg.waitFor((f) => f.chatLog(chat.id).filter((m) => m.kind === 'audio').length === 2, 15_000);
+    expect(fx.api.requestsTo('GET', '/files/cover-*')).toHaveLength(2);
+    const thumbs = fx.tg.callsTo('sendAudio').map(thumbnailOf);
     expect(thumbs).toHaveLength(2);
     const made = thumbs.filter((t) => t !== undefined);
     expect(made).toHaveLength(1);
@@ -171,8 +152,8 @@ describe("Telegram's own limits, with the real grammY client against the fake Bo
     expect(meta.width).toBeLessThanOrEqual(THUMBNAIL_MAX_SIDE_PX);
     expect(meta.height).toBeLessThanOrEqual(THUMBNAIL_MAX_SIDE_PX);
     expect(Math.max(meta.width!, meta.height!)).toBe(THUMBNAIL_MAX_SIDE_PX);
-    const audio = tg.chatLog(chat.id).filter((m) => m.kind === 'audio');
+    const audio = fx.tg.chatLog(chat.id).filter((m) => m.kind === 'audio');
     expect(audio.filter((m) => m.message.audio?.thumbnail !== undefined)).toHaveLength(1);
-    expect(tg.errors).toEqual([]);
+    expect(fx.tg.errors).toEqual([]);
   });
 });
