@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chatChunks, FakeApiCore, TINY_PNG } from '../fakes/apicore.js';
+import { describe, expect, it, vi } from 'vitest';
+import { chatChunks, TINY_PNG } from '../fakes/apicore.js';
 import type { FakeDiscord, StoredMessage } from '../fakes/discord.js';
-import { type DiscordRun, startGuildApp } from '../helpers/discord-app.js';
+import { useGuildApp } from '../helpers/discord-fakes.js';
 
 /** One channel per scenario, so their chats' pacing budgets never meet. */
 const CH = {
@@ -17,27 +17,14 @@ const ANSWER = '你好 👋 Hello from the bot. 这是一个回答 🎉 with pla
 const SECOND = '第二个回答 second answer ✅ 🚀';
 const LONG = Array.from({ length: 16 }, (_, i) => `第${i}句 sentence ${i} 🌊.`).join(' ');
 
-let apicore: FakeApiCore;
-let run: DiscordRun;
-let discord: FakeDiscord;
-
-beforeAll(async () => {
-  apicore = await FakeApiCore.start();
-  run = await startGuildApp(apicore, CH);
-  discord = run.discord;
-});
-
-afterAll(async () => {
-  await run?.stop();
-  await apicore?.close();
-});
+const fx = useGuildApp(CH);
 
 type Row = { components: { label: string; custom_id: string }[] };
 const buttons = (m: StoredMessage | undefined) =>
   ((m?.components as Row[] | undefined) ?? []).flatMap((row) => row.components);
 const button = (m: StoredMessage | undefined, label: string) => buttons(m).find((b) => b.label === label);
 const chatBodies = () =>
-  apicore
+  fx.apicore
     .requestsTo('POST', '/v1/chat/completions')
     .map((r) => r.json as { messages: { role: string; content: unknown }[] });
 const ephemeral = (d: FakeDiscord, id: string) =>
@@ -46,26 +33,26 @@ const ephemeral = (d: FakeDiscord, id: string) =>
 // Sequential: the fake APICore's scripted answers are taken in order.
 describe('Discord: answer controls and message commands', () => {
   it('Stop under a growing /chat answer closes the upstream request and keeps the text', async () => {
-    const before = apicore.requestsTo('POST', '/v1/chat/completions').length;
-    apicore.enqueue('POST /v1/chat/completions', {
+    const before = fx.apicore.requestsTo('POST', '/v1/chat/completions').length;
+    fx.apicore.enqueue('POST /v1/chat/completions', {
       kind: 'sse',
       events: chatChunks(LONG, { pieces: 40 }),
       delayMs: 150,
     });
-    const { id } = discord.slashCommand({
+    const { id } = fx.discord.slashCommand({
       channelId: CH.stop,
       name: 'chat',
       options: { prompt: '长故事 a long story 📖' },
     });
-    const growing = await discord.waitFor((d) => {
+    const growing = await fx.discord.waitFor((d) => {
       const m = d.interaction(id).original;
       return m?.content.includes('第1句') && button(m, '⏹ Stop') ? m : undefined;
     }, 10_000);
-    const press = discord.pressButton({
+    const press = fx.discord.pressButton({
       messageId: growing.id,
       customId: button(growing, '⏹ Stop')!.custom_id,
     });
-    const final = await discord.waitFor((d) => {
+    const final = await fx.discord.waitFor((d) => {
       const m = d.interaction(id).original;
       return m?.content.endsWith('⏹ Stopped') ? m : undefined;
     }, 10_000);
@@ -76,35 +63,35 @@ describe('Discord: answer controls and message commands', () => {
     // Stopped with text: it can be asked again.
     expect(buttons(final).map((b) => b.label)).toEqual(['🔄 Regenerate']);
     await vi.waitFor(() =>
-      expect(apicore.requestsTo('POST', '/v1/chat/completions')[before]!.closedByClient).toBe(true),
+      expect(fx.apicore.requestsTo('POST', '/v1/chat/completions')[before]!.closedByClient).toBe(true),
     );
     // The press said nothing in the channel: its deferred "thinking…" was removed.
-    await discord.waitFor((d) => d.interaction(press.id).original?.deleted, 4000);
-    expect(discord.interaction(press.id).followUps).toEqual([]);
+    await fx.discord.waitFor((d) => d.interaction(press.id).original?.deleted, 4000);
+    expect(fx.discord.interaction(press.id).followUps).toEqual([]);
   });
 
   it('Regenerate answers the same turn again', async () => {
-    apicore.enqueue(
+    fx.apicore.enqueue(
       'POST /v1/chat/completions',
       { kind: 'sse', events: chatChunks(ANSWER, { pieces: 3 }), delayMs: 20 },
       { kind: 'sse', events: chatChunks(SECOND, { pieces: 3 }), delayMs: 20 },
     );
     const before = chatBodies().length;
-    const { id } = discord.slashCommand({
+    const { id } = fx.discord.slashCommand({
       channelId: CH.regenerate,
       name: 'chat',
       options: { prompt: 'What is 2+2? 二加二等于几？🤔' },
     });
-    const first = await discord.waitFor((d) => {
+    const first = await fx.discord.waitFor((d) => {
       const m = d.interaction(id).original;
       return m?.content === ANSWER && button(m, '🔄 Regenerate') ? m : undefined;
     }, 10_000);
-    const press = discord.pressButton({
+    const press = fx.discord.pressButton({
       messageId: first.id,
       customId: button(first, '🔄 Regenerate')!.custom_id,
       locale: 'zh-CN',
     });
-    const again = await discord.waitFor((d) => {
+    const again = await fx.discord.waitFor((d) => {
       const m = d.interaction(press.id).original;
       return m?.content === SECOND ? m : undefined;
     }, 10_000);
@@ -116,31 +103,31 @@ describe('Discord: answer controls and message commands', () => {
   });
 
   it('"Describe image" on a message sends its image bytes to Midjourney and posts the four prompts', async () => {
-    const posted = discord.messageCreate({
+    const posted = fx.discord.messageCreate({
       channelId: CH.describe,
       content: '看看这张图 look at this 🌃',
       attachments: [{ filename: '夜景 night 🌃.png', contentType: 'image/png', data: TINY_PNG }],
     });
-    const { id } = discord.messageCommand({ name: 'Describe image', messageId: posted.id });
-    const prompts = await discord.waitFor(
+    const { id } = fx.discord.messageCommand({ name: 'Describe image', messageId: posted.id });
+    const prompts = await fx.discord.waitFor(
       (d) =>
         d.channelMessages(CH.describe).find((m) => m.content.startsWith('🖼️ Four prompts for this image:')),
       15_000,
     );
-    await discord.waitFor((d) => d.interaction(id).original?.content === '✅ Midjourney · done', 15_000);
-    const submit = apicore.requestsTo('POST', '/mj/submit/describe').at(-1)?.json as { base64: string };
+    await fx.discord.waitFor((d) => d.interaction(id).original?.content === '✅ Midjourney · done', 15_000);
+    const submit = fx.apicore.requestsTo('POST', '/mj/submit/describe').at(-1)?.json as { base64: string };
     expect(submit.base64).toBe(`data:image/png;base64,${TINY_PNG.toString('base64')}`);
     expect(prompts.content).toContain('4️⃣ 雨中的城市 city in the rain');
   });
 
   it('"Ask about this" asks the chat about the message’s text and image', async () => {
-    const posted = discord.messageCreate({
+    const posted = fx.discord.messageCreate({
       channelId: CH.ask,
       content: '这是什么猫？ what cat is this 🐱',
       attachments: [{ filename: 'cat 猫.png', contentType: 'image/png', data: TINY_PNG }],
     });
-    const { id } = discord.messageCommand({ name: 'Ask about this', messageId: posted.id });
-    const answer = await discord.waitFor((d) => {
+    const { id } = fx.discord.messageCommand({ name: 'Ask about this', messageId: posted.id });
+    const answer = await fx.discord.waitFor((d) => {
       const m = d.interaction(id).original;
       return m && !(m.flags & 128) && m.content.startsWith('Echo:') ? m : undefined;
     }, 10_000);
@@ -151,45 +138,47 @@ describe('Discord: answer controls and message commands', () => {
   });
 
   it('a mention of the bot’s managed role starts the conversation', async () => {
-    const role = discord.botRoleId();
-    discord.messageCreate({
+    const role = fx.discord.botRoleId();
+    fx.discord.messageCreate({
       channelId: CH.role,
       content: `<@&${role}> 讲个笑话 tell a joke 😄`,
       roleMentions: [role],
     });
-    const thread = await discord.waitFor((d) => d.threads().find((t) => t.parentId === CH.role), 4000);
+    const thread = await fx.discord.waitFor((d) => d.threads().find((t) => t.parentId === CH.role), 4000);
     expect(thread.name).toBe('讲个笑话 tell a joke 😄');
-    await discord.waitFor(
+    await fx.discord.waitFor(
       (d) => d.channelMessages(thread.id).find((m) => m.content === 'Echo: Tester: 讲个笑话 tell a joke 😄'),
       8000,
     );
     // Another role's mention is no mention of the bot.
-    const other = discord.messageCreate({
+    const other = fx.discord.messageCreate({
       channelId: CH.role,
       content: '<@&1300000000000000999> 不是你 not you 🙅',
       roleMentions: ['1300000000000000999'],
     });
     expect(other.delivered).toBe(true);
     // The gateway delivers in order: once a later mention is answered, the other was seen and left.
-    discord.messageCreate({
+    fx.discord.messageCreate({
       channelId: thread.id,
-      content: `<@${discord.botUserId}> 再来一个 another one 🙏`,
-      mentions: [discord.botUser],
+      content: `<@${fx.discord.botUserId}> 再来一个 another one 🙏`,
+      mentions: [fx.discord.botUser],
     });
-    await discord.waitFor(
+    await fx.discord.waitFor(
       (d) => d.channelMessages(thread.id).find((m) => m.content === 'Echo: Tester: 再来一个 another one 🙏'),
       8000,
     );
     expect(JSON.stringify(chatBodies())).not.toContain('不是你');
-    expect(discord.threads().filter((t) => t.parentId === CH.role)).toHaveLength(1);
+    expect(fx.discord.threads().filter((t) => t.parentId === CH.role)).toHaveLength(1);
   });
 
   it('a refusal after a public defer is an ephemeral follow-up, and the public "thinking…" goes', async () => {
-    const { id } = discord.slashCommand({ channelId: CH.refusal, name: 'chat', locale: 'zh-CN' });
-    const told = await discord.waitFor((d) => ephemeral(d, id), 4000);
+    const { id } = fx.discord.slashCommand({ channelId: CH.refusal, name: 'chat', locale: 'zh-CN' });
+    const told = await fx.discord.waitFor((d) => ephemeral(d, id), 4000);
     expect(told.length).toBeGreaterThan(0);
-    expect(discord.interaction(id).original?.deleted).toBe(true);
+    expect(fx.discord.interaction(id).original?.deleted).toBe(true);
     // Nothing public stayed behind in the channel.
-    expect(discord.channelMessages(CH.refusal).filter((m) => !m.deleted && (m.flags & 64) === 0)).toEqual([]);
+    expect(fx.discord.channelMessages(CH.refusal).filter((m) => !m.deleted && (m.flags & 64) === 0)).toEqual(
+      [],
+    );
   });
 });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { splitMessage } from '../../src/render/split.js';
-import { chatChunks, FakeApiCore } from '../fakes/apicore.js';
+import { chatChunks } from '../fakes/apicore.js';
 import type { InteractionRecord } from '../fakes/discord/types.js';
-import type { FakeDiscord } from '../fakes/discord.js';
-import { type DiscordRun, startGuildApp } from '../helpers/discord-app.js';
+import { useGuildApp } from '../helpers/discord-fakes.js';
 
 /** One channel per scenario, so their chats' pacing budgets never meet. */
 const CH = {
@@ -15,20 +14,7 @@ const CURSOR = ' ▍';
 /** Room the live view keeps for the cursor and a repaired fence (stream-to-edits LIVE_RESERVE_CHARS). */
 const LIVE_RESERVE_CHARS = 8;
 
-let apicore: FakeApiCore;
-let run: DiscordRun;
-let discord: FakeDiscord;
-
-beforeAll(async () => {
-  apicore = await FakeApiCore.start();
-  run = await startGuildApp(apicore, CH);
-  discord = run.discord;
-});
-
-afterAll(async () => {
-  await run?.stop();
-  await apicore?.close();
-});
+const fx = useGuildApp(CH);
 
 const fences = (s: string) => (s.match(/^```/gm) ?? []).length;
 
@@ -44,15 +30,15 @@ describe('Discord: exact final messages', () => {
     const answer = `代码如下 Here is the code 🚀:\n\n\`\`\`py\n${code.trimEnd()}`;
     expect(answer.length).toBeGreaterThanOrEqual(5000);
     const [, ...events] = chatChunks(answer, { pieces: 3 });
-    apicore.enqueue('POST /v1/chat/completions', { kind: 'sse', events, delayMs: 50 });
-    const { id } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', { kind: 'sse', events, delayMs: 50 });
+    const { id } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: '写一段代码 write code 🐍' },
       channelId: CH.open,
     });
     const plain = (s: string) => s.replace(/^```.*$/gm, '').replace(/\s+/g, '');
     // The final pass: the whole answer shown, no cursor left.
-    const rec = await discord.waitFor((d) => {
+    const rec = await fx.discord.waitFor((d) => {
       const r = d.interaction(id);
       const shown = visible(r);
       return !shown.some((m) => m.includes(CURSOR.trim())) && plain(shown.join('\n')) === plain(answer)
@@ -68,7 +54,7 @@ describe('Discord: exact final messages', () => {
     expect(parts.slice(1).every((p) => p.startsWith('```py\n'))).toBe(true);
     // The model never closed its block: the last message closes it.
     expect(parts.at(-1)!.endsWith('\n```')).toBe(true);
-    expect(discord.unexpected).toEqual([]);
+    expect(fx.discord.unexpected).toEqual([]);
   }, 20_000);
 
   it('deletes a live message the final split no longer needs', async () => {
@@ -82,13 +68,17 @@ describe('Discord: exact final messages', () => {
     // The whole text arrives at once, then two seconds of silence: the live view shows it in 3
     // messages (one request a second) before the stream ends.
     const [, content, stop] = chatChunks(answer, { pieces: 1 });
-    apicore.enqueue('POST /v1/chat/completions', { kind: 'sse', events: [content!, stop!], delayMs: 2000 });
-    const { id, token } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', {
+      kind: 'sse',
+      events: [content!, stop!],
+      delayMs: 2000,
+    });
+    const { id, token } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: '说很多话 say a lot 🗣️' },
       channelId: CH.shrink,
     });
-    const rec = await discord.waitFor((d) => {
+    const rec = await fx.discord.waitFor((d) => {
       const r = d.interaction(id);
       return r.followUps.length === 2 && r.followUps[1]!.deleted ? r : undefined;
     }, 20_000);
@@ -96,19 +86,19 @@ describe('Discord: exact final messages', () => {
     // It was a live message, with the cursor, before the final pass removed it.
     expect(leftover.content.endsWith(CURSOR)).toBe(true);
     expect(
-      discord.calls.some(
+      fx.discord.calls.some(
         (c) =>
           c.method === 'DELETE' &&
-          c.path === `/webhooks/${discord.applicationId}/${token}/messages/${leftover.id}` &&
+          c.path === `/webhooks/${fx.discord.applicationId}/${token}/messages/${leftover.id}` &&
           c.status === 204,
       ),
     ).toBe(true);
-    const done = await discord.waitFor((d) => {
+    const done = await fx.discord.waitFor((d) => {
       const shown = visible(d.interaction(id));
       return shown.length === 2 && shown[1] === final[1] && shown[0] === final[0] ? shown : undefined;
     }, 10_000);
     expect(done).toEqual(final);
-    expect(discord.unexpected).toEqual([]);
+    expect(fx.discord.unexpected).toEqual([]);
   }, 30_000);
 
   it('deletes the leftover as a channel message once the interaction token is gone', async () => {
@@ -119,22 +109,26 @@ describe('Discord: exact final messages', () => {
     const final = splitMessage(answer, 2000);
     expect(final).toHaveLength(2);
     const [, content, stop] = chatChunks(answer, { pieces: 1 });
-    apicore.enqueue('POST /v1/chat/completions', { kind: 'sse', events: [content!, stop!], delayMs: 3000 });
-    const { id, token } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', {
+      kind: 'sse',
+      events: [content!, stop!],
+      delayMs: 3000,
+    });
+    const { id, token } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: '慢慢说 take your time 🐢' },
       channelId: CH.expired,
     });
     // The live view is in 3 messages; then the token dies before the answer ends.
-    await discord.waitFor((d) => d.interaction(id).followUps.length === 2, 20_000);
-    discord.expireToken(token);
-    const rec = await discord.waitFor((d) => {
+    await fx.discord.waitFor((d) => d.interaction(id).followUps.length === 2, 20_000);
+    fx.discord.expireToken(token);
+    const rec = await fx.discord.waitFor((d) => {
       const r = d.interaction(id);
       return r.followUps[1]!.deleted ? r : undefined;
     }, 20_000);
     const leftover = rec.followUps[1]!;
     expect(
-      discord.calls.some(
+      fx.discord.calls.some(
         (c) =>
           c.method === 'DELETE' &&
           c.path === `/channels/${CH.expired}/messages/${leftover.id}` &&
@@ -142,7 +136,7 @@ describe('Discord: exact final messages', () => {
       ),
     ).toBe(true);
     // The final text continues in channel messages, whole.
-    const posted = await discord.waitFor((d) => {
+    const posted = await fx.discord.waitFor((d) => {
       const texts = d
         .channelMessages(CH.expired)
         .filter((m) => !m.deleted)

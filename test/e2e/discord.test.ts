@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runRegister } from '../../src/register-discord.js';
-import { chatChunks, FAKE_API_KEY, FakeApiCore, type Scripted, splitCodePoints } from '../fakes/apicore.js';
+import { chatChunks, FAKE_API_KEY, type Scripted, splitCodePoints } from '../fakes/apicore.js';
 import { DEFAULT_GUILD_ID, type FakeDiscord } from '../fakes/discord.js';
-import { type DiscordRun, startGuildApp, webhookPatches } from '../helpers/discord-app.js';
+import { webhookPatches } from '../helpers/discord-app.js';
+import { useGuildApp } from '../helpers/discord-fakes.js';
 
 /** One channel per scenario, so their chats' pacing budgets never meet. */
 const CH = {
@@ -15,22 +16,9 @@ const CH = {
 const PLACEHOLDER = '⏳ …';
 const CURSOR = ' ▍';
 
-let apicore: FakeApiCore;
-let run: DiscordRun;
-let discord: FakeDiscord;
+const fx = useGuildApp(CH);
 
-beforeAll(async () => {
-  apicore = await FakeApiCore.start();
-  run = await startGuildApp(apicore, CH);
-  discord = run.discord;
-});
-
-afterAll(async () => {
-  await run?.stop();
-  await apicore?.close();
-});
-
-const patchesOf = (token: string) => webhookPatches(discord, token);
+const patchesOf = (token: string) => webhookPatches(fx.discord, token);
 
 /**
  * An answer in two halves half a second apart, then silence before the stream ends: the first
@@ -61,7 +49,7 @@ const fences = (s: string) => (s.match(/^```/gm) ?? []).length;
 
 describe('Discord: commands and answers', () => {
   it('registers the slash commands in the guild at start, and globally with npm run register', async () => {
-    const published = discord.commands(DEFAULT_GUILD_ID);
+    const published = fx.discord.commands(DEFAULT_GUILD_ID);
     expect(published.map((c) => c.name)).toEqual([
       'chat',
       'new',
@@ -109,7 +97,7 @@ describe('Discord: commands and answers', () => {
     });
     const song = byName.get('song')?.options as { name: string; type: number }[];
     expect(song.find((o) => o.name === 'instrumental')?.type).toBe(5);
-    expect(discord.commands()).toEqual([]);
+    expect(fx.discord.commands()).toEqual([]);
 
     let out = '';
     const destination = new Writable({
@@ -121,16 +109,16 @@ describe('Discord: commands and answers', () => {
     const code = await runRegister(
       {
         APICORE_API_KEY: FAKE_API_KEY,
-        DISCORD_BOT_TOKEN: discord.token,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.restBase,
+        DISCORD_BOT_TOKEN: fx.discord.token,
+        DISCORD_APPLICATION_ID: fx.discord.applicationId,
+        DISCORD_API_URL: fx.discord.restBase,
       },
       { dotEnv: false, destination },
     );
     expect(code).toBe(0);
-    expect(discord.commands().map((c) => c.name)).toEqual(published.map((c) => c.name));
+    expect(fx.discord.commands().map((c) => c.name)).toEqual(published.map((c) => c.name));
     expect(out).toContain('slash commands registered');
-    expect(out).not.toContain(discord.token);
+    expect(out).not.toContain(fx.discord.token);
     const missing = await runRegister({ APICORE_API_KEY: FAKE_API_KEY }, { dotEnv: false, destination });
     expect(missing).toBe(2);
     expect(out).toContain('DISCORD_BOT_TOKEN is missing');
@@ -138,18 +126,18 @@ describe('Discord: commands and answers', () => {
 
   it('/chat: deferred at once, the answer streams in paced edits, a reply continues the conversation', async () => {
     const answer = '你好！Hello 👋 这是流式回答 streamed, edit by edit ✨';
-    apicore.enqueue('POST /v1/chat/completions', slowAnswer(answer));
-    const { id, token } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', slowAnswer(answer));
+    const { id, token } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: '你好 hello 👋' },
       channelId: CH.chat,
       locale: 'zh-CN',
     });
-    const original = await discord.waitFor((d) => {
+    const original = await fx.discord.waitFor((d) => {
       const o = d.interaction(id).original;
       return o?.content === answer ? o : undefined;
     }, 6000);
-    const rec = discord.interaction(id);
+    const rec = fx.discord.interaction(id);
     expect(rec.callbacks.map((c) => [c.type, c.status])).toEqual([[5, 204]]);
     expect(rec.callbacks[0]!.at - rec.dispatchedAt).toBeLessThan(1000);
     // No placeholder edit: the first PATCH carries the first words, then edits at most one a second.
@@ -164,12 +152,12 @@ describe('Discord: commands and answers', () => {
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(900);
 
     // Replying to the answer continues its conversation, answered as a Discord reply.
-    const asked = discord.messageCreate({
+    const asked = fx.discord.messageCreate({
       channelId: CH.chat,
       content: '再说一遍 say it again 🔁',
       referencedMessageId: original.id,
     });
-    const reply = await discord.waitFor(
+    const reply = await fx.discord.waitFor(
       (d) =>
         d
           .channelMessages(CH.chat)
@@ -182,7 +170,7 @@ describe('Discord: commands and answers', () => {
       5000,
     );
     expect(reply.content).toBe('Echo: Tester: 再说一遍 say it again 🔁');
-    const second = apicore.requestsTo('POST', '/v1/chat/completions').at(-1)?.json as {
+    const second = fx.apicore.requestsTo('POST', '/v1/chat/completions').at(-1)?.json as {
       messages: { role: string; content: string }[];
     };
     expect(second.messages.map((m) => [m.role, m.content])).toEqual([
@@ -196,13 +184,16 @@ describe('Discord: commands and answers', () => {
     const code = Array.from({ length: 90 }, (_, i) => `const v${i} = '值 ${i} 🚀'; // line ${i}`).join('\n');
     const answer = `代码 Code 📘:\n\n\`\`\`ts\n${code}\n\`\`\`\n\n结尾 The end ✅`;
     expect(answer.length).toBeGreaterThan(3000);
-    apicore.enqueue('POST /v1/chat/completions', { kind: 'sse', events: chatChunks(answer, { pieces: 8 }) });
-    const { id } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', {
+      kind: 'sse',
+      events: chatChunks(answer, { pieces: 8 }),
+    });
+    const { id } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: 'long code 长代码' },
       channelId: CH.long,
     });
-    const rec = await discord.waitFor((d) => {
+    const rec = await fx.discord.waitFor((d) => {
       const r = d.interaction(id);
       return r.followUps.at(-1)?.content.endsWith('结尾 The end ✅') ? r : undefined;
     }, 8000);
@@ -220,16 +211,16 @@ describe('Discord: commands and answers', () => {
 
   it('a 429 on an edit mid-stream is waited out by discord.js and the final text is exact', async () => {
     const answer = '限速 Rate limits ⏱️ are respected; 最终文本完整 🎯';
-    apicore.enqueue('POST /v1/chat/completions', slowAnswer(answer));
-    const { id, token } = discord.slashCommand({
+    fx.apicore.enqueue('POST /v1/chat/completions', slowAnswer(answer));
+    const { id, token } = fx.discord.slashCommand({
       name: 'chat',
       options: { prompt: 'rate 限速' },
       channelId: CH.limited,
     });
     // Deferred; the first words come half a second later, as the first PATCH.
-    await discord.waitFor((d) => d.interaction(id).callbacks.length === 1);
-    discord.failNext('PATCH /webhooks/*', { status: 429, retryAfterSeconds: 0.2 });
-    const original = await discord.waitFor((d) => {
+    await fx.discord.waitFor((d) => d.interaction(id).callbacks.length === 1);
+    fx.discord.failNext('PATCH /webhooks/*', { status: 429, retryAfterSeconds: 0.2 });
+    const original = await fx.discord.waitFor((d) => {
       const o = d.interaction(id).original;
       return o?.content === answer ? o : undefined;
     }, 6000);
@@ -238,55 +229,55 @@ describe('Discord: commands and answers', () => {
   });
 
   it('model autocomplete answers within 3 s from /v1/models, filtered, and cached', async () => {
-    const before = apicore.requestsTo('GET', '/v1/models').length;
-    const first = discord.autocomplete({ name: 'model', focused: { name: 'name', value: 'GPT' } });
-    const choices = await discord.waitFor((d) => d.interaction(first.id).choices);
+    const before = fx.apicore.requestsTo('GET', '/v1/models').length;
+    const first = fx.discord.autocomplete({ name: 'model', focused: { name: 'name', value: 'GPT' } });
+    const choices = await fx.discord.waitFor((d) => d.interaction(first.id).choices);
     expect(choices).toEqual([
       { name: 'gpt-4o-mini', value: 'gpt-4o-mini' },
       { name: 'gpt-4o', value: 'gpt-4o' },
       { name: 'gpt-image-1', value: 'gpt-image-1' },
     ]);
-    const rec = discord.interaction(first.id);
+    const rec = fx.discord.interaction(first.id);
     expect(rec.callbacks.map((c) => [c.type, c.status])).toEqual([[8, 204]]);
     expect(rec.callbacks[0]!.at - rec.dispatchedAt).toBeLessThan(2500);
-    const again = discord.autocomplete({ name: 'model', focused: { name: 'name', value: 'gpt' } });
-    expect(await discord.waitFor((d) => d.interaction(again.id).choices)).toEqual(choices);
-    expect(apicore.requestsTo('GET', '/v1/models').length).toBe(before + 1);
+    const again = fx.discord.autocomplete({ name: 'model', focused: { name: 'name', value: 'gpt' } });
+    expect(await fx.discord.waitFor((d) => d.interaction(again.id).choices)).toEqual(choices);
+    expect(fx.apicore.requestsTo('GET', '/v1/models').length).toBe(before + 1);
   });
 
   it('mentioning the bot starts a thread for the conversation, and the thread continues it', async () => {
-    discord.messageCreate({
+    fx.discord.messageCreate({
       channelId: CH.mention,
-      content: `<@${discord.botUserId}> 讲个笑话 tell a joke 😄`,
-      mentions: [discord.botUser],
+      content: `<@${fx.discord.botUserId}> 讲个笑话 tell a joke 😄`,
+      mentions: [fx.discord.botUser],
     });
-    const thread = await discord.waitFor((d) => d.threads().find((t) => t.parentId === CH.mention));
+    const thread = await fx.discord.waitFor((d) => d.threads().find((t) => t.parentId === CH.mention));
     expect(thread.name).toBe('讲个笑话 tell a joke 😄');
     const final = (text: string) => (d: FakeDiscord) =>
       d.channelMessages(thread.id).find((m) => m.content === `Echo: Tester: ${text}`);
-    await discord.waitFor(final('讲个笑话 tell a joke 😄'), 4000);
-    discord.messageCreate({ channelId: thread.id, content: '再来一个 another one 🙏' });
-    const second = await discord.waitFor(final('再来一个 another one 🙏'), 8000); // the channel's 5-per-5-s budget may hold the second answer back
+    await fx.discord.waitFor(final('讲个笑话 tell a joke 😄'), 4000);
+    fx.discord.messageCreate({ channelId: thread.id, content: '再来一个 another one 🙏' });
+    const second = await fx.discord.waitFor(final('再来一个 another one 🙏'), 8000); // the channel's 5-per-5-s budget may hold the second answer back
     expect(second.channelId).toBe(thread.id);
-    const body = apicore.requestsTo('POST', '/v1/chat/completions').at(-1)?.json as {
+    const body = fx.apicore.requestsTo('POST', '/v1/chat/completions').at(-1)?.json as {
       messages: { role: string; content: string }[];
     };
     expect(body.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(body.messages[0]?.content).toBe('Tester: 讲个笑话 tell a joke 😄');
     // Nothing was posted in the channel itself.
-    expect(discord.channelMessages(CH.mention)).toEqual([]);
+    expect(fx.discord.channelMessages(CH.mention)).toEqual([]);
   });
 });
 
 describe('Discord: hygiene', () => {
   it('logs carry no API key, bot token or interaction token; neither fake saw anything unexpected', () => {
-    const logs = run.logs.join('');
+    const logs = fx.run.logs.join('');
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toContain(FAKE_API_KEY);
-    expect(logs).not.toContain(discord.token);
-    for (const i of discord.interactions()) expect(logs).not.toContain(i.token);
-    expect(discord.unexpected).toEqual([]);
-    expect(apicore.unexpected).toEqual([]);
-    expect(apicore.remainingQueued()).toEqual([]);
+    expect(logs).not.toContain(fx.discord.token);
+    for (const i of fx.discord.interactions()) expect(logs).not.toContain(i.token);
+    expect(fx.discord.unexpected).toEqual([]);
+    expect(fx.apicore.unexpected).toEqual([]);
+    expect(fx.apicore.remainingQueued()).toEqual([]);
   });
 });
