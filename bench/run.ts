@@ -10,6 +10,8 @@
  * (summarise one with `npx tsx bench/profile-summary.ts <file.cpuprofile>`); add BENCH_SOURCES=1
  * to run the sources under tsx, so the profile names each package and file. BENCH_ONLY=<phase
  * prefixes, comma-separated> runs some phases; BENCH_DUMP=1 writes raw figures to bench/profiles/.
+ * BENCH_ONLY=trim runs the in-process trim bench (bench/trim.ts) alone, without building or starting
+ * anything.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import type { ChatScenario, Platform, SessionInfo } from './lib/protocol.js';
 import { type ChatPhase, type ColdPhase, renderReport, type TaskPhase } from './lib/report.js';
 import { RttProbe } from './lib/rtt.js';
 import { sleep } from './lib/stats.js';
+import { renderTrim, type TrimPhase, trimOnly, trimPhase } from './trim.js';
 
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Task polling interval used to observe ticks quickly; the per-minute figure is given at 3000 ms. */
@@ -196,6 +199,7 @@ function sourceVersion(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'trim') return trimOnly(ROOT);
   // BENCH_SOURCES=1 runs the sources under tsx instead of the bundle, so profiles name every file.
   const source = sourceVersion(); // before the build: what the bundle is made of
   BUILD = await buildBot(ROOT, { sources: process.env.BENCH_SOURCES === '1' });
@@ -308,6 +312,10 @@ async function main(): Promise<void> {
       cluster = await clusterPhase(fakes, BUILD, log);
     }
   });
+  let trim: TrimPhase | undefined;
+  await attempt('trim', async () => {
+    trim = await trimPhase();
+  });
   fakes.close();
   await fakes.exited;
 
@@ -321,6 +329,11 @@ async function main(): Promise<void> {
     botCommand: BUILD.describe,
     defaultPollIntervalMs: 3000,
   });
+  if (trim) {
+    const rows = renderTrim(trim);
+    report.table += `\n${rows.rows.join('\n')}`;
+    report.failed += rows.failed;
+  }
   console.log(report.table);
   if (process.env.BENCH_DUMP === '1') {
     mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });

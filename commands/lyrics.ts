@@ -19,7 +19,7 @@ export default defineCommand({
     await startTask(ctx, {
       kind: 'suno',
       purpose: 'lyrics',
-      meta: { prompt },
+      meta: { prompt, by: ctx.user.name },
       submit: () => ctx.apicore.sunoLyrics(prompt, { signal: ctx.signal }),
     });
   },

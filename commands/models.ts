@@ -2,6 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 
 /** Families shown as groups, in this order; the rest go under "other". */
 const FAMILIES: [string, RegExp][] = [
+  ['GPTs', /^gpt-4-gizmo/i],
   ['GPT / OpenAI', /^(gpt|o\d|chatgpt|dall-e|tts|whisper|text-embedding)/i],
   ['Claude', /^claude/i],
   ['Gemini', /^gemini/i],
@@ -49,6 +50,12 @@ export default defineCommand({
     for (const [family, ids] of groups)
       lines.push('', `**${family}**`, ids.map((id) => `\`${id}\``).join(', '));
     lines.push('', ctx.t({ en: 'Set one with /model <name>', zh: '使用 /model <名称> 切换模型' }));
+    lines.push(
+      ctx.t({
+        en: 'Any public GPT works too: /model gpt-4-gizmo-g-<id> (the id from chatgpt.com/g/g-<id>-…)',
+        zh: '也可使用任意公开 GPTs：/model gpt-4-gizmo-g-<id>（id 取自 chatgpt.com/g/g-<id>-…）',
+      }),
+    );
     await ctx.reply(lines.join('\n'));
   },
 });

@@ -23,6 +23,15 @@ export default defineCommand({
         { tasks: ofQuota(mine.tasks, mine.taskQuota) },
       ),
     ];
+    const songs = await ctx.songs?.budget.today();
+    if (songs) {
+      lines.push(
+        ctx.t(
+          { en: '🎵 This group’s songs today: {songs}', zh: '🎵 本群今天的歌曲：{songs}' },
+          { songs: songs.quota > 0 ? `${songs.used} / ${songs.quota}` : `${songs.used}` },
+        ),
+      );
+    }
     if (ctx.isAdmin) {
       const u = await ctx.apicore.keyUsage({ signal: ctx.signal });
       lines.push(

@@ -4,14 +4,17 @@ import { commands as allCommands } from '../commands/index.js';
 import { ApiCoreClient } from './apicore/client.js';
 import type { Config } from './config.js';
 import { createChatService } from './conversations/chat-service.js';
+import { loadEncodings, tokenizerFamily } from './conversations/tokens.js';
 import type { AnyCommand } from './core/command.js';
 import type { PlatformAdapter, PlatformHealth } from './core/platform.js';
 import type { SharedBudget } from './core/shared-budget.js';
 import type { Store } from './core/store.js';
 import { type AppPhase, startHealthServer } from './health.js';
 import { type Logger, scrub } from './log.js';
+import { StorePublicFiles } from './public-files.js';
 import { botBudgetsOf, type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
 import { AccessPolicy } from './router/access.js';
+import { GroupSongs } from './router/group-songs.js';
 import { Router } from './router/router.js';
 import { ButtonRegistry } from './store/buttons.js';
 import { openStore, sweepPeriodically } from './store/index.js';
@@ -66,6 +69,7 @@ export function createApp(options: AppOptions): App {
     baseUrl: config.apicore.baseUrl,
     apiKey: config.apicore.apiKey,
     timeoutMs: config.apicore.timeoutMs,
+    streamIdleTimeoutMs: config.apicore.streamIdleMs,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   const schedulers = new SchedulerRegistry(options.clock ?? systemClock, {
@@ -99,9 +103,19 @@ export function createApp(options: AppOptions): App {
     schedulers,
     log,
     defaultModel: config.defaultModel,
+    defaultMaxTokens: config.defaultMaxTokens,
     access: new AccessPolicy(config.access, store),
     ratePerMinute: config.access.ratePerMinute,
+    songs: {
+      defaultModel: config.songs.defaultModel,
+      groups: new GroupSongs(config.songs.groupDailySongs, store),
+    },
+    publicFiles: config.songs.publicBaseUrl
+      ? new StorePublicFiles(store, config.songs.publicBaseUrl)
+      : undefined,
   });
+  // PUBLIC_BASE_URL is served by the health server: it runs whenever files are to be published.
+  const healthPort = options.healthPort ?? (config.songs.publicBaseUrl ? config.healthPort : undefined);
   let sweep: NodeJS.Timeout | undefined;
   let stopStoreSweep: (() => void) | undefined;
   let health: Server | undefined;
@@ -150,8 +164,8 @@ export function createApp(options: AppOptions): App {
     store,
     async start() {
       // First, so /healthz answers ("starting") while platforms connect, however long that takes.
-      if (options.healthPort !== undefined) {
-        health = await startHealthServer(options.healthPort, {
+      if (healthPort !== undefined) {
+        health = await startHealthServer(healthPort, {
           phase: () => phase,
           platforms: platformHealth,
           store,
@@ -164,6 +178,10 @@ export function createApp(options: AppOptions): App {
       sweep.unref();
       // SQLite and memory keep expired keys until swept; Redis expires them itself.
       stopStoreSweep = sweepPeriodically(store, { log });
+      // The default model's tokenizer takes ~0.5 s of CPU to load: before any event can wait on it.
+      await loadEncodings(tokenizerFamily(config.defaultModel)).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not load the tokenizer; it loads with the first answer'),
+      );
       // Side by side: a platform that is slow to connect, or cannot, holds up none of the others.
       await Promise.all(adapters.map(startPlatform));
       // Stopped while platforms were still connecting (a signal during start-up): nothing more to start.

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_SUNO_MODEL, SUNO_MODELS, type SunoModel } from './core/songs.js';
 
 /** Far above what any bot needs (Discord asks for one shard per 2,500 guilds); keeps ranges small. */
 const MAX_SHARD_COUNT = 100_000;
@@ -50,6 +51,15 @@ const schema = z.object({
     .default('sqlite://./data/bot.sqlite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  DEFAULT_MAX_TOKENS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'a whole number of tokens from 0 to 200000, 0 for the model’s own default' })
+      .int('a whole number of tokens from 0 to 200000, 0 for the model’s own default')
+      .min(0, 'a whole number of tokens from 0 to 200000, 0 for the model’s own default')
+      .max(200_000, 'a whole number of tokens from 0 to 200000, 0 for the model’s own default')
+      .default(4096),
+  ),
   TASK_POLL_INTERVAL_MS: z.coerce
     .number({ message: 'a whole number of milliseconds, at least 100' })
     .int('a whole number of milliseconds, at least 100')
@@ -80,6 +90,23 @@ const schema = z.object({
     z.coerce.number().int('a TCP port (0–65535)').min(0).max(65535, 'a TCP port (0–65535)').optional(),
   ),
   APICORE_TIMEOUT_MS: z.coerce.number().int().min(1000, 'at least 1000 milliseconds').default(120_000),
+  SUNO_MODEL: optionalText().pipe(
+    z.enum(SUNO_MODELS, { message: `one of ${SUNO_MODELS.join(', ')}` }).default(DEFAULT_SUNO_MODEL),
+  ),
+  GROUP_DAILY_SONGS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'a whole number of songs per group and day, 0 for no limit' })
+      .int('a whole number of songs per group and day, 0 for no limit')
+      .min(0, 'a whole number of songs per group and day, 0 for no limit')
+      .default(0),
+  ),
+  PUBLIC_BASE_URL: optionalText().pipe(httpUrl().optional()),
+  APICORE_STREAM_IDLE_MS: z.coerce
+    .number({ message: 'a whole number of milliseconds, at least 1000' })
+    .int('a whole number of milliseconds, at least 1000')
+    .min(1000, 'a whole number of milliseconds, at least 1000')
+    .default(90_000),
 });
 
 /** `123, telegram:456` → ['123', 'telegram:456']; a bare id matches on every platform. */
@@ -161,7 +188,7 @@ export interface AccessConfig {
 }
 
 export interface Config {
-  apicore: { apiKey: string; baseUrl: string; timeoutMs: number };
+  apicore: { apiKey: string; baseUrl: string; timeoutMs: number; streamIdleMs: number };
   telegram:
     | {
         token: string;
@@ -189,6 +216,14 @@ export interface Config {
   healthPort: number | undefined;
   logLevel: Env['LOG_LEVEL'];
   defaultModel: string;
+  /** Most tokens a chat answer may have unless the chat sets its own (0: the model's own default). */
+  defaultMaxTokens: number;
+  /**
+   * Songs: the default Suno model (SUNO_MODEL), each group's songs per UTC day (GROUP_DAILY_SONGS,
+   * 0 = unlimited) and where the health server is reached from outside (PUBLIC_BASE_URL), for
+   * audio the gateway must fetch.
+   */
+  songs: { defaultModel: SunoModel; groupDailySongs: number; publicBaseUrl: string | undefined };
   taskPollIntervalMs: number;
   /** Cluster mode: how long a dead instance's task jobs wait before another instance takes them. */
   taskJobLockMs: number;
@@ -220,12 +255,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'DISCORD_APPLICATION_ID is missing: expected the numeric application id that goes with DISCORD_BOT_TOKEN',
     );
   }
+  if (e.PUBLIC_BASE_URL && e.HEALTH_PORT === undefined) {
+    throw new ConfigError(
+      'PUBLIC_BASE_URL is invalid: expected HEALTH_PORT set too (uploaded audio is served by the health server at PUBLIC_BASE_URL/files/…)',
+    );
+  }
   const discordShards = {
     count: e.DISCORD_SHARD_COUNT,
     ids: shardIds(e.DISCORD_SHARD_IDS, e.DISCORD_SHARD_COUNT),
   };
   return {
-    apicore: { apiKey: e.APICORE_API_KEY, baseUrl: e.APICORE_BASE_URL, timeoutMs: e.APICORE_TIMEOUT_MS },
+    apicore: {
+      apiKey: e.APICORE_API_KEY,
+      baseUrl: e.APICORE_BASE_URL,
+      timeoutMs: e.APICORE_TIMEOUT_MS,
+      streamIdleMs: e.APICORE_STREAM_IDLE_MS,
+    },
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
           token: e.TELEGRAM_BOT_TOKEN,
@@ -263,6 +308,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     healthPort: e.HEALTH_PORT,
     logLevel: e.LOG_LEVEL,
     defaultModel: e.DEFAULT_MODEL,
+    defaultMaxTokens: e.DEFAULT_MAX_TOKENS,
+    songs: {
+      defaultModel: e.SUNO_MODEL,
+      groupDailySongs: e.GROUP_DAILY_SONGS,
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+    },
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
     taskJobLockMs: e.TASK_JOB_LOCK_MS,
   };

@@ -15,6 +15,14 @@ const BY_KIND: Record<ErrorKind, Localized> = {
     en: 'Too many requests right now. Please wait a moment and try again.',
     zh: '请求太频繁，请稍后再试。',
   },
+  overloaded: {
+    en: 'The AI model is overloaded right now. Please try again in a minute.',
+    zh: 'AI 模型当前过载，请稍等一分钟后再试。',
+  },
+  content_policy: {
+    en: 'The request or the answer was blocked by a content filter ({detail}). Please rephrase and try again.',
+    zh: '请求或回答被内容安全过滤拦截（{detail}），请换个说法再试。',
+  },
   bad_request: { en: 'The request was refused: {detail}', zh: '请求被拒绝：{detail}' },
   not_found: { en: 'Not found: {detail}', zh: '未找到：{detail}' },
   upstream: {

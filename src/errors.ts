@@ -6,7 +6,9 @@ export type ErrorKind =
   | 'auth' // the APICore key was refused
   | 'quota' // the key or the user has no budget left
   | 'rate_limit' // 429: slow down, retry later
-  | 'bad_request' // the request was refused as invalid (also content filters)
+  | 'overloaded' // 529 / overloaded_error: the model's provider is busy, retry later
+  | 'content_policy' // refused by a content filter or safety system
+  | 'bad_request' // the request was refused as invalid
   | 'not_found' // unknown model, task or route
   | 'upstream' // the gateway or its upstream failed (5xx, task failure)
   | 'timeout' // no answer in time
@@ -54,6 +56,7 @@ export class BotError extends Error {
   get retryable(): boolean {
     return (
       this.kind === 'rate_limit' ||
+      this.kind === 'overloaded' ||
       this.kind === 'network' ||
       (this.kind === 'upstream' && this.status !== undefined && this.status >= 500)
     );

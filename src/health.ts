@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { PlatformHealth } from './core/platform.js';
 import type { Store } from './core/store.js';
+import { readPublicFile } from './public-files.js';
 
 /** How long the store probe's key lives. */
 const STORE_PROBE_TTL_MS = 60_000;
@@ -27,8 +28,30 @@ export interface HealthReport {
 }
 
 /**
- * `GET /healthz`: 200 when the status is `ok`, 503 otherwise, with the report as JSON. Nothing
- * else is served. Started before any platform connects, so an orchestrator (and an operator with
+ * A file published for the gateway to fetch (an uploaded voice note, see src/public-files.ts):
+ * 404 once it has expired or when the id was never given out.
+ */
+function serveFile(store: Store, id: string, head: boolean, res: ServerResponse): void {
+  readPublicFile(store, id).then(
+    (file) => {
+      if (!file) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': file.mime,
+        'content-length': String(file.bytes.byteLength),
+        'cache-control': 'no-store',
+      });
+      res.end(head ? undefined : file.bytes);
+    },
+    () => res.writeHead(500, { 'content-type': 'text/plain' }).end('file read failed\n'),
+  );
+}
+
+/**
+ * `GET /healthz`: 200 when the status is `ok`, 503 otherwise, with the report as JSON. Besides it,
+ * only `GET /files/<id>` (published files, PUBLIC_BASE_URL) is served. Started before any platform connects, so an orchestrator (and an operator with
  * curl) sees "starting", then which platform is unhealthy and why, from the first second on.
  */
 export async function startHealthServer(
@@ -76,7 +99,12 @@ export async function startHealthServer(
     return { status, ready: phase === 'ready', platforms, store, pendingTasks: parts.pendingTasks() };
   };
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
+    const path = req.url?.split('?')[0] ?? '';
+    if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/files/')) {
+      serveFile(parts.store, path.slice('/files/'.length), req.method === 'HEAD', res);
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/healthz') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -17,6 +17,11 @@ export interface TaskStart {
   submit: () => Promise<string>;
   meta?: Record<string, string>;
   accepted?: Localized;
+  /**
+   * A new song (or one made from a clip): also takes one of the group's songs for today
+   * (GROUP_DAILY_SONGS), after the user's own task slot, and gives it back when the submit is refused.
+   */
+  song?: boolean;
 }
 
 /**
@@ -37,11 +42,26 @@ export async function startTask(
     ctx.log.info({ kind: start.kind, refusal: refusal.reason, tool: ctx.toolCall }, 'task start refused');
     throw new UsageRefusedError(refusal);
   }
+  const song = start.song && ctx.songs ? await ctx.songs.budget.reserve() : undefined;
+  if (song && !song.granted) {
+    await slot.release();
+    ctx.log.info({ kind: start.kind, used: song.used, quota: song.quota }, 'group song budget used up');
+    throw new UsageRefusedError({
+      reason: 'songs',
+      used: song.used,
+      quota: song.quota,
+      message: song.message,
+    });
+  }
+  const release = async () => {
+    await slot.release();
+    if (song?.granted) await song.release();
+  };
   let status: MessageRef;
   try {
     status = await ctx.reply(ctx.t(SUBMITTING));
   } catch (error) {
-    await slot.release();
+    await release();
     throw error;
   }
   let upstreamId: string;
@@ -50,7 +70,7 @@ export async function startTask(
     void ctx.typing();
     upstreamId = await start.submit();
   } catch (error) {
-    await slot.release();
+    await release();
     ctx.log.warn({ err: error, kind: start.kind }, 'task submit refused');
     await ctx.edit(status, `❌ ${errorMessage(error, ctx.lang)}`);
     return undefined;

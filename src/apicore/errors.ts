@@ -39,19 +39,58 @@ export function readEnvelope(body: unknown): Envelope {
 
 const QUOTA_CODES = /insufficient_(user_)?quota|quota_not_enough|pre_consume_token_quota_failed|billing/i;
 const NOT_FOUND_CODES = /model_not_found|task_not_exist|task_not_found|not_found/i;
+const RATE_LIMIT_CODES = /rate_?limit|too_many_requests|requests_limit/i;
+const OVERLOADED_CODES = /overloaded|server_busy|engine_overloaded|capacity/i;
+const AUTH_CODES =
+  /invalid_api_key|invalid_token|authentication_error|permission_error|unauthori[sz]ed|access_denied|token_expired/i;
+const CONTENT_POLICY_CODES =
+  /content_policy|content_filter|content_management|safety|moderation|prompt_blocked|sensitive_words|responsible_ai|data_inspection_failed/i;
+/** HTTP 529: Anthropic's (and some gateways') "overloaded". */
+const HTTP_OVERLOADED = 529;
 
-function kindFor(status: number, env: Envelope): ErrorKind {
+/**
+ * The kind an error's own code or type names, whatever the HTTP status: an error inside a 200
+ * stream, or a status that says less than the code (a 400 carrying `rate_limit_exceeded`).
+ */
+function kindByCode(env: Envelope): ErrorKind | undefined {
   const code = `${env.code ?? ''} ${env.type ?? ''}`;
   if (QUOTA_CODES.test(code) || QUOTA_CODES.test(env.message ?? '')) return 'quota';
+  if (RATE_LIMIT_CODES.test(code)) return 'rate_limit';
+  if (OVERLOADED_CODES.test(code)) return 'overloaded';
+  if (AUTH_CODES.test(code)) return 'auth';
+  if (CONTENT_POLICY_CODES.test(code)) return 'content_policy';
+  if (NOT_FOUND_CODES.test(code)) return 'not_found';
+  // Midjourney: 23 queue full, 30 rate limited, whatever the HTTP status.
+  if (env.code === 23 || env.code === 30) return 'rate_limit';
+  return undefined;
+}
+
+/** When neither code nor status says (an error line inside a stream): what its words say. */
+function kindByMessage(message: string | undefined): ErrorKind | undefined {
+  if (!message) return undefined;
+  if (/rate.?limit|too many requests|请求过于频繁|负载已饱和/i.test(message)) return 'rate_limit';
+  if (/overloaded|过载/i.test(message)) return 'overloaded';
+  return undefined;
+}
+
+function kindByStatus(status: number): ErrorKind {
   if (status === 401 || status === 403) return 'auth';
   if (status === 402) return 'quota';
-  // Midjourney: 23 queue full, 30 rate limited, whatever the HTTP status.
-  if (status === 429 || env.code === 23 || env.code === 30) return 'rate_limit';
-  if (status === 404 || NOT_FOUND_CODES.test(code)) return 'not_found';
+  if (status === 429) return 'rate_limit';
+  if (status === HTTP_OVERLOADED) return 'overloaded';
+  if (status === 404) return 'not_found';
   if (status === 408) return 'timeout';
   if (status >= 500) return 'upstream';
-  if (/overloaded|rate_limit/i.test(code)) return 'rate_limit';
   return 'bad_request';
+}
+
+/** Code/type first, then (for errors without a telling status) the message, then the status. */
+function kindFor(status: number | undefined, env: Envelope): ErrorKind {
+  return (
+    kindByCode(env) ??
+    (status === undefined ? kindByMessage(env.message) : undefined) ??
+    kindByStatus(status ?? 500)
+  );
 }
 
 /** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
@@ -91,7 +130,8 @@ export function httpError(
 export function bodyError(endpoint: string, body: unknown, status = 200): BotError {
   const env = readEnvelope(body);
   const upstreamMessage = env.message ? cleanMessage(env.message) : 'unknown error';
-  const kind = kindFor(status === 200 ? 500 : status, env);
+  // An error inside a 200 (a stream, a billing answer) has no status that means anything.
+  const kind = kindFor(status === 200 ? undefined : status, env);
   return new BotError(kind, `${endpoint} reported an error: ${upstreamMessage}`, {
     status,
     upstreamMessage,

@@ -15,6 +15,10 @@ export function toMjTask(raw: unknown): MjTask {
   const t = obj(raw);
   const props = obj(t.properties);
   const buttons = Array.isArray(t.buttons) ? t.buttons.map(obj) : [];
+  // `videoUrls: [{url}]` (new-api); a plain string list is read too.
+  const videoUrls = (Array.isArray(t.videoUrls) ? t.videoUrls : [])
+    .map((v) => (typeof v === 'string' ? v : str(obj(v).url)))
+    .filter(Boolean);
   return {
     id: str(t.id),
     action: str(t.action),
@@ -25,6 +29,7 @@ export function toMjTask(raw: unknown): MjTask {
     progress: parsePercent(t.progress),
     imageUrl: str(t.imageUrl),
     videoUrl: str(t.videoUrl),
+    ...(videoUrls.length > 0 ? { videoUrls } : {}),
     failReason: str(t.failReason),
     buttons: buttons.map(
       (b): MjButton => ({
@@ -41,7 +46,7 @@ export function toMjTask(raw: unknown): MjTask {
   };
 }
 
-function toClip(raw: unknown): SunoClip {
+export function toClip(raw: unknown): SunoClip {
   const c = obj(raw);
   const meta = obj(c.metadata);
   const duration = Number(meta.duration);
@@ -56,6 +61,8 @@ function toClip(raw: unknown): SunoClip {
     lyrics: str(meta.prompt),
     durationSeconds: meta.duration === null || !Number.isFinite(duration) ? undefined : duration,
     errorMessage: str(meta.error_message),
+    model: str(c.model_name) || str(c.mv) || str(meta.mv),
+    type: str(meta.type),
   };
 }
 
@@ -71,5 +78,65 @@ export function toSunoTask(raw: unknown): SunoTask {
     failReason: str(t.fail_reason),
     clips: Array.isArray(data) ? data.map(toClip) : [],
     lyrics: lyricsData ? { title: str(lyricsData.title), text: str(lyricsData.text) } : undefined,
+  };
+}
+
+const UDIO_STATUS: Record<string, SunoStatus> = {
+  not_start: 'NOT_START',
+  submitted: 'SUBMITTED',
+  queued: 'QUEUED',
+  pending: 'QUEUED',
+  in_progress: 'IN_PROGRESS',
+  processing: 'IN_PROGRESS',
+  running: 'IN_PROGRESS',
+  streaming: 'IN_PROGRESS',
+  success: 'SUCCESS',
+  succeeded: 'SUCCESS',
+  complete: 'SUCCESS',
+  completed: 'SUCCESS',
+  failure: 'FAILURE',
+  failed: 'FAILURE',
+  error: 'FAILURE',
+  unknown: 'UNKNOWN',
+};
+
+/** One Udio `songs[]` entry → a clip (song_path → audio, image_path → cover, video_path → video). */
+function toUdioClip(raw: unknown, model: string): SunoClip {
+  const s = obj(raw);
+  const duration = Number(s.duration);
+  const failed = str(s.error_code) !== '' || str(s.error_type) !== '';
+  const tags = Array.isArray(s.tags) ? s.tags.map(str).filter(Boolean).join(', ') : str(s.tags);
+  return {
+    id: str(s.id),
+    title: str(s.title),
+    status: failed ? 'error' : s.finished === true ? 'complete' : 'streaming',
+    audioUrl: str(s.song_path),
+    videoUrl: str(s.video_path),
+    imageUrl: str(s.image_path),
+    tags,
+    lyrics: str(s.lyrics),
+    durationSeconds: s.duration == null || !Number.isFinite(duration) || duration <= 0 ? undefined : duration,
+    errorMessage: str(s.error_detail) || str(s.error_type),
+    model: str(s.model_type) || model,
+    type: 'udio',
+  };
+}
+
+/**
+ * An Udio task (`GET /udio/fetch/{id}` → data) in the Suno task shape. Its status is the new-api
+ * task status (upper case) on the documented relay; lower-case words seen elsewhere are mapped too.
+ */
+export function toUdioTask(raw: unknown): SunoTask {
+  const t = obj(raw);
+  const status = UDIO_STATUS[str(t.status).toLowerCase()] ?? (str(t.status) as SunoStatus);
+  const songs = Array.isArray(t.songs) ? t.songs : Array.isArray(t.data) ? t.data : [];
+  const model = str(obj(t.properties).model_type) || 'udio';
+  return {
+    id: str(t.task_id) || str(t.id),
+    action: str(t.action) || 'udio-generate',
+    status,
+    failReason: str(t.fail_reason),
+    clips: songs.map((s) => toUdioClip(s, model)),
+    lyrics: undefined,
   };
 }

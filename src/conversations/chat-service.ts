@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { linkedController } from '../core/abort.js';
 import {
   type ChatService,
   type CommandContext,
@@ -10,35 +11,41 @@ import {
 import type { ChatRef } from '../core/platform.js';
 import type { Store } from '../core/store.js';
 import { BotError, inputError } from '../errors.js';
-import { pieces } from './answer-pieces.js';
-import { estimateTokens, historyBudget, IMAGE_TOKENS, trimToBudget } from './budget.js';
+import { watchCut } from './answer-pieces.js';
+import { ANSWER_RESERVE_TOKENS, estimateTokens, fitHistory } from './budget.js';
 import { type Conversation, ConversationStore, type Turn } from './history.js';
 import { transcribe, withTranscripts } from './inputs/audio.js';
-import { readTextFiles } from './inputs/files.js';
+import { documentTokens, readFiles } from './inputs/files.js';
+import { fitAttachments } from './inputs/fit-history.js';
 import { readImages } from './inputs/images.js';
 import { sendMediaLinks } from './media-after.js';
-import {
-  CLAUDE_MAX_TOKENS,
-  CLAUDE_THINKING_BUDGET_TOKENS,
-  isClaudeModel,
-  toClaude,
-} from './request/claude.js';
+import { meterAnswer } from './metered-answer.js';
+import { claudeRequest, toClaude } from './request/claude.js';
 import { toOpenAi } from './request/openai.js';
+import {
+  chatParams,
+  isGizmoModel,
+  routeOf,
+  takesMinimalEffort,
+  takesReasoningEffort,
+  takesVerbosity,
+} from './request/params.js';
+import { responsesAnswer, responsesRequest } from './request/responses.js';
 import { RunningAnswers } from './running-answers.js';
-import { withTools } from './tool-loop.js';
+import { claudeWithTools, withTools } from './tool-loop.js';
 
 export const TRIMMED_NOTE = {
   en: '✂️ Older messages were left out to fit the model’s context ({n} dropped). Send /new to start over.',
   zh: '✂️ 为适应模型上下文，较早的 {n} 条消息未被发送。发送 /new 开始新对话。',
 };
+const CUT_AT_MAX_TOKENS = {
+  en: '✂️ The answer reached its length limit (max_tokens {n}). Say “continue” for the rest, or raise the limit with /model max_tokens:<number>.',
+  zh: '✂️ 回答已达到长度上限（max_tokens {n}）。发送“继续”获取后续内容，或用 /model max_tokens:<数字> 调高上限。',
+};
 const EMPTY_PROMPT = {
   en: 'Please write something to ask, e.g. /chat What is a black hole?',
   zh: '请输入要问的内容，例如：/chat 什么是黑洞？',
 };
-
-interface SizedTurn extends Turn {
-  tokens: number;
-}
 
 /** Random bytes in an answer's id (on its Stop and Regenerate buttons). */
 const ANSWER_ID_BYTES = 9;
@@ -85,48 +92,44 @@ export function createChatService(store: Store): ChatService {
     const { model, turn } = x;
     const group = ctx.chat.kind === 'group';
     const system = ctx.settings.systemPrompt;
-    const sized: SizedTurn[] = [...x.prior, turn].map((t) => ({
-      ...t,
-      tokens: estimateTokens(t.text) + (t.images?.length ?? 0) * IMAGE_TOKENS,
-    }));
-    const budget = historyBudget(model) - (system ? estimateTokens(system) : 0);
-    let { kept, dropped } = trimToBudget(sized, budget);
-    // Never open with an answer whose question was dropped.
-    while (kept.length > 1 && kept[0]!.role === 'assistant') {
-      kept = kept.slice(1);
-      dropped++;
-    }
-    const turns: Turn[] = kept.map(({ tokens: _, ...t }) => t);
+    const all = [...x.prior, turn];
+    // Counted with the model's own tokenizer (cached on each turn and saved with it), with room
+    // for the answer (the chat's max_tokens) and the PDFs still attached.
+    const fit = await fitHistory(all, model, {
+      system,
+      group,
+      answerTokens: ctx.settings.maxTokens || ANSWER_RESERVE_TOKENS,
+      extraTokens: all.reduce((n, t) => n + documentTokens(t), 0),
+    });
+    const turns: Turn[] = fit.kept;
+    const dropped = fit.dropped;
 
-    // A stop aborts everything this answer asks upstream (the stream, tool calls, downloads).
+    // A stop aborts everything this answer asks upstream (the stream, tool calls, downloads). Not
+    // AbortSignal.any: on Node 20 it leaves a dependant on the long-lived shutdown signal per answer.
     const answerId = randomBytes(ANSWER_ID_BYTES).toString('base64url');
     const draftId = randomInt(1, MAX_DRAFT_ID);
     const stop = new AbortController();
-    const actx: CommandContext<unknown> = { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) };
+    const link = linkedController([ctx.signal, stop.signal]);
+    const actx: CommandContext<unknown> = { ...ctx, signal: link.signal };
     const where = chatKey(ctx.chat);
     const forget = running.add([`${where}:answer:${answerId}`, `${where}:draft:${draftId}`], {
       controller: stop,
       userId: ctx.user.id,
     });
     try {
-      const stream = isClaudeModel(model)
-        ? pieces(
-            actx.apicore.claudeStream(
-              {
-                model,
-                max_tokens: CLAUDE_MAX_TOKENS,
-                messages: toClaude(turns, group),
-                ...(system ? { system } : {}),
-                ...(/thinking/i.test(model)
-                  ? { thinking: { type: 'enabled' as const, budget_tokens: CLAUDE_THINKING_BUDGET_TOKENS } }
-                  : {}),
-              },
-              { signal: actx.signal },
-            ),
-          )
-        : withTools(actx, model, toOpenAi(system, turns, group), x.image);
+      // Each route takes the chat's settings its own way (request/params.ts): the system prompt as
+      // a system message, Claude's `system` or the Responses API's `instructions`.
+      const settings = ctx.settings;
+      const route = routeOf(model);
+      const stream =
+        route === 'claude'
+          ? claudeWithTools(actx, claudeRequest(model, toClaude(turns, group), system, settings), x.image)
+          : route === 'responses'
+            ? responsesAnswer(actx, responsesRequest(model, system, turns, group, settings))
+            : withTools(actx, model, toOpenAi(system, turns, group), x.image, chatParams(model, settings));
+      const capped = watchCut(stream);
       // One generator layer less per token when there is nothing to put above the answer.
-      const source = x.transcripts.length ? withTranscripts(x.transcripts, stream) : stream;
+      const source = x.transcripts.length ? withTranscripts(x.transcripts, capped.pieces) : capped.pieces;
       const controls = ctx.limits.answerButtons
         ? {
             liveButtons: [[{ label: ctx.t(STOP_LABEL), command: STOP_COMMAND, args: { answer: answerId } }]],
@@ -141,17 +144,30 @@ export function createChatService(store: Store): ChatService {
             ],
           }
         : {};
-      const outcome = await ctx.stream(source, {
+      // Charged to the daily token quota as it streams, and cut once the quota is reached.
+      const metered = meterAnswer(source, {
+        meter: ctx.usage,
+        promptTokens: fit.tokens,
+        estimate: estimateTokens,
+      });
+      const outcome = await ctx.stream(metered.pieces, {
         footer: dropped > 0 ? ctx.t(TRIMMED_NOTE, { n: dropped }) : undefined,
         stop: stop.signal,
         draftId,
         ...controls,
       });
-      // What the gateway reported, or an estimate when it reported nothing (a cut stream still costs).
-      const tokens =
-        outcome.tokens ||
-        sized.reduce((n, t) => n + t.tokens, 0) + estimateTokens(outcome.text + outcome.reasoning);
-      await ctx.usage.add({ tokens });
+      // The answer's message was deleted: the renderer stopped at once; close the upstream request.
+      if (outcome.deleted) stop.abort(new BotError('cancelled', 'the answer message was deleted'));
+      // What the gateway reported, or an estimate when it reported nothing (a cut stream still
+      // costs), less what was charged while it streamed.
+      await metered.settle(outcome);
+      // An answer cut at its token cap says so, and how to get the rest.
+      if (capped.cut && outcome.text && !outcome.stopped && !outcome.error)
+        await ctx.reply(
+          ctx.t(CUT_AT_MAX_TOKENS, {
+            n: settings.maxTokens || ctx.t({ en: 'the model’s own', zh: '模型默认' }),
+          }),
+        );
       if (outcome.text && !outcome.stopped) await sendMediaLinks(actx, outcome.text);
       // A stopped answer is kept as far as it went: the user saw it, and may ask about it.
       if (outcome.text) {
@@ -159,36 +175,51 @@ export function createChatService(store: Store): ChatService {
         await conversations.save(x.conversation, ctx.chat, outcome.refs);
       }
       if (outcome.error) ctx.log.warn({ err: outcome.error, model }, 'answer ended with an error');
-      if (outcome.stopped) ctx.log.info({ model }, 'answer stopped by the user');
+      if (outcome.deleted) ctx.log.info({ model }, 'answer message deleted; answer stopped');
+      else if (outcome.stopped) ctx.log.info({ model }, 'answer stopped by the user');
       return outcome;
     } finally {
       forget();
+      link.dispose();
     }
   }
 
   return {
+    modelTraits: (model) => ({
+      route: routeOf(model),
+      reasoningEffort: takesReasoningEffort(model),
+      minimalEffort: takesMinimalEffort(model),
+      verbosity: takesVerbosity(model),
+      gizmo: isGizmoModel(model),
+    }),
+
     async answer(ctx, input): Promise<StreamOutcome> {
       const text = input.text.trim();
       if (!text && input.images.length === 0 && input.files.length === 0 && input.audio.length === 0) {
         throw inputError(EMPTY_PROMPT.en, EMPTY_PROMPT.zh);
       }
-      const images = await readImages(ctx, input);
+      const model = ctx.settings.model;
+      // Files first: a refused file (a .zip, too large) costs no download of the images and no
+      // transcription. Images are fetched and shrunk one at a time (inputs/images.ts).
+      const files = await readFiles(ctx, input, model);
+      const images = [...(await readImages(ctx, input, model)), ...files.images];
       const transcripts = await transcribe(ctx, input);
-      const fileText = await readTextFiles(ctx, input);
       const replyToBot = ctx.replyTo?.fromBot ? ctx.replyTo.messageId : undefined;
       const conversation: Conversation = await conversations.resolve(ctx.chat, ctx.user, replyToBot);
       const group = ctx.chat.kind === 'group';
       const turn: Turn = {
         role: 'user',
-        text: [text, ...transcripts].filter(Boolean).join('\n\n') + fileText,
+        text: [text, ...transcripts].filter(Boolean).join('\n\n') + files.text,
         ...(images.length ? { images } : {}),
+        ...(files.documents.length ? { documents: files.documents } : {}),
         ...(group ? { author: ctx.user.name } : {}),
       };
       return respond(ctx, {
         conversation,
-        prior: conversation.turns,
+        // Older PDFs become markers; PDFs and images kept for another model are fitted to this one.
+        prior: await fitAttachments(conversation.turns, model),
         turn,
-        model: ctx.settings.model,
+        model,
         image: images[0],
         transcripts,
       });
@@ -221,12 +252,16 @@ export function createChatService(store: Store): ChatService {
       // ends at its question (replying to the new answer continues the branch), so the turns
       // that followed it keep the answer they were built on.
       const latest = at === conversation.turns.length - 1;
+      const model = target.model ?? ctx.settings.model;
+      // Images and PDFs kept for another model are fitted to this one, the question's too.
+      const fitted = await fitAttachments(conversation.turns.slice(0, at), model);
+      const asked = fitted.at(-1) ?? question;
       return respond(ctx, {
         conversation: latest ? conversation : { id: randomUUID(), turns: [] },
-        prior: conversation.turns.slice(0, at - 1),
-        turn: question,
-        model: target.model ?? ctx.settings.model,
-        image: question.images?.[0],
+        prior: fitted.slice(0, -1),
+        turn: asked,
+        model,
+        image: asked.images?.[0],
         transcripts: [],
       });
     },

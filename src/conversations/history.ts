@@ -12,10 +12,24 @@ export interface Turn {
   text: string;
   /** Data URLs of images sent with a user turn. */
   images?: string[] | undefined;
+  /**
+   * PDFs sent with a user turn to a model that reads them itself (Claude, Gemini), kept for as
+   * many user turns as images are, then replaced by a marker in the text (inputs/files.ts).
+   */
+  documents?: TurnDocument[] | undefined;
   /** The name of the user who wrote it, in groups. */
   author?: string | undefined;
   /** An answer's id (on its Regenerate button), so asking again replaces exactly this turn. */
   id?: string | undefined;
+}
+
+/** A PDF as a model reads it natively. */
+export interface TurnDocument {
+  name: string;
+  mime: 'application/pdf';
+  /** The file, base64. */
+  data: string;
+  pages: number;
 }
 
 export interface Conversation {

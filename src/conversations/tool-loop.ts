@@ -1,8 +1,25 @@
-import type { ChatMessage, ToolCall } from '../core/apicore.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ClaudeBlock,
+  ClaudeRequest,
+  StreamEvent,
+  ToolCall,
+  ToolSpec,
+} from '../core/apicore.js';
 import type { AnswerPiece, CommandContext } from '../core/command.js';
 import { BotError } from '../errors.js';
 import { pieces } from './answer-pieces.js';
-import { MAX_TOOL_CALLS_PER_ROUND, runTool, TOOL_MODELS, ToolAllowance, toolSpecs } from './tools.js';
+import type { ChatParams } from './request/params.js';
+import {
+  CLAUDE_TOOL_MODELS,
+  MAX_TOOL_CALLS_PER_ROUND,
+  runTool,
+  TOOL_MODELS,
+  ToolAllowance,
+  toClaudeTools,
+  toolSpecs,
+} from './tools.js';
 
 /** Most rounds of tool calls in one answer. */
 const MAX_TOOL_ROUNDS = 3;
@@ -30,22 +47,112 @@ function fold(text: string, n: number): string {
   return colon < 0 ? `${text} ×${n}` : `${text.slice(0, colon)} ×${n}${text.slice(colon)}`;
 }
 
+/** How one endpoint carries a tool exchange: the loop is the same, the wire format is not. */
+interface ToolDialect {
+  /**
+   * One round's stream; `tools` is undefined when none are offered. The `last` round must be
+   * answered in text: no tool may be called in it.
+   */
+  round(tools: ToolSpec[] | undefined, last: boolean): AsyncIterable<StreamEvent>;
+  /** Adds what the model said and asked for, and what the calls returned, for the next round. */
+  record(text: string, calls: ToolCall[], results: string[]): void;
+}
+
 /**
- * A chat-completions answer with the bot's commands offered as tools: the calls the model makes
- * are run (media through the same task records, quota and rate gates as the commands), shown as
- * status lines, and fed back until the model answers in text. At most MAX_TOOL_CALLS_PER_ROUND
- * calls run per round and at most MAX_TOOL_TASKS_PER_ANSWER media tasks start per answer; a call a
- * limit stops starts nothing and the model is told why. A model that refuses tools is asked again
- * without them, before anything was shown.
+ * A chat-completions answer with the bot's commands offered as tools (see toolLoop). The chat's
+ * parameters (`max_tokens`, `reasoning_effort`, …) go with every round.
  */
-export async function* withTools(
+export function withTools(
   ctx: CommandContext<unknown>,
   model: string,
   messages: ChatMessage[],
   image: string | undefined,
+  params: ChatParams = {},
+): AsyncGenerator<AnswerPiece> {
+  const dialect: ToolDialect = {
+    round: (offer, last) => {
+      const tools = last ? undefined : offer;
+      const request: ChatRequest = { model, messages, ...params, ...(tools ? { tools } : {}) };
+      return ctx.apicore.chatStream(request, { signal: ctx.signal });
+    },
+    record: (text, calls, results) => {
+      messages.push({ role: 'assistant', content: text || null, tool_calls: calls });
+      calls.forEach((call, i) => {
+        messages.push({ role: 'tool', tool_call_id: call.id, content: results[i] ?? '' });
+      });
+    },
+  };
+  const offered = TOOL_MODELS.test(model) && !/gizmo/i.test(model);
+  return toolLoop(ctx, model, image, offered, dialect);
+}
+
+/**
+ * A Claude (/v1/messages) answer with the same tools, caps and status lines as withTools: the
+ * model's `tool_use` blocks are run and answered with `tool_result` blocks. Extended thinking
+ * gets no tools: Claude wants each thinking block (with its signature) sent back with the tool
+ * results, and the stream does not carry signatures.
+ */
+export function claudeWithTools(
+  ctx: CommandContext<unknown>,
+  request: ClaudeRequest,
+  image: string | undefined,
+): AsyncGenerator<AnswerPiece> {
+  const messages = [...request.messages];
+  const dialect: ToolDialect = {
+    round: (tools, last) => {
+      // A conversation holding tool_use blocks must still declare the tools: the last round
+      // keeps them and forbids calling them instead.
+      const none = last ? { tool_choice: { type: 'none' as const } } : {};
+      const offer = tools ? { tools: toClaudeTools(tools), ...none } : {};
+      return ctx.apicore.claudeStream({ ...request, messages, ...offer }, { signal: ctx.signal });
+    },
+    record: (text, calls, results) => {
+      const asked: ClaudeBlock[] = text ? [{ type: 'text', text }] : [];
+      for (const call of calls) {
+        asked.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call) });
+      }
+      messages.push({ role: 'assistant', content: asked });
+      messages.push({
+        role: 'user',
+        content: calls.map((call, i) => ({
+          type: 'tool_result' as const,
+          tool_use_id: call.id,
+          content: results[i] ?? '',
+        })),
+      });
+    },
+  };
+  const offered = CLAUDE_TOOL_MODELS.test(request.model) && !request.thinking;
+  return toolLoop(ctx, request.model, image, offered, dialect);
+}
+
+/** A call's arguments as the object Claude sent (the stream joined them into JSON). */
+function toolInput(call: ToolCall): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(call.function.arguments || '{}');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The tool loop both endpoints share: the calls the model makes are run (media through the same
+ * task records, quota and rate gates as the commands), shown as status lines, and fed back until
+ * the model answers in text. At most MAX_TOOL_CALLS_PER_ROUND calls run per round and at most
+ * MAX_TOOL_TASKS_PER_ANSWER media tasks start per answer; a call a limit stops starts nothing and
+ * the model is told why. A model that refuses tools is asked again without them, before anything
+ * was shown.
+ */
+async function* toolLoop(
+  ctx: CommandContext<unknown>,
+  model: string,
+  image: string | undefined,
+  offered: boolean,
+  dialect: ToolDialect,
 ): AsyncGenerator<AnswerPiece> {
   const allowance = new ToolAllowance(ctx.usage.toolTasksPerAnswer);
-  let tools = TOOL_MODELS.test(model) ? toolSpecs(image !== undefined, allowance.cap > 0) : undefined;
+  let tools = offered ? toolSpecs(image !== undefined, allowance.cap > 0) : undefined;
   const lines = new ToolLines();
   let answered = false;
   for (let round = 0; round <= MAX_TOOL_ROUNDS; round++) {
@@ -53,8 +160,8 @@ export async function* withTools(
     let text = '';
     let yielded = false;
     try {
-      const request = { model, messages, ...(tools && round < MAX_TOOL_ROUNDS ? { tools } : {}) };
-      for await (const piece of pieces(ctx.apicore.chatStream(request, { signal: ctx.signal }))) {
+      const stream = dialect.round(tools, round === MAX_TOOL_ROUNDS);
+      for await (const piece of pieces(stream, model)) {
         if (piece.type === 'tool_call') {
           calls.push(piece.call);
           continue;
@@ -85,14 +192,15 @@ export async function* withTools(
         'too many tool calls in one round; ran the first',
       );
     }
-    messages.push({ role: 'assistant', content: text || null, tool_calls: run });
+    const results: string[] = [];
     for (const call of run) {
       const name = call.function.name;
       yield { type: 'status', text: lines.render(`🔧 ${name}`) };
       const done = await runTool(ctx, call, image, allowance);
       lines.add(done.refused ? `🚫 ${name}: ${done.refused[ctx.lang]}` : `🔧 ${name}`);
       yield { type: 'status', text: lines.render() };
-      messages.push({ role: 'tool', tool_call_id: call.id, content: done.result });
+      results.push(done.result);
     }
+    dialect.record(text, run, results);
   }
 }

@@ -1,7 +1,7 @@
 import { submitDescribe } from '../../commands/describe.js';
 import { submitImagine } from '../../commands/imagine.js';
-import { submitSong } from '../../commands/song.js';
-import type { ToolCall, ToolSpec } from '../core/apicore.js';
+import { submitSong } from '../../commands/song/index.js';
+import type { ClaudeTool, ToolCall, ToolSpec } from '../core/apicore.js';
 import type { CommandContext } from '../core/command.js';
 import { type Localized, t } from '../core/i18n.js';
 import { type UsageRefusal, UsageRefusedError } from '../core/usage.js';
@@ -9,6 +9,17 @@ import { errorMessage } from '../error-text.js';
 
 /** Models known to take `tools`; others are asked without them. */
 export const TOOL_MODELS = /gpt-4|gpt-5|o3|o4|gemini|deepseek-(chat|v3)|qwen|glm|grok|kimi/i;
+/** Claude models that take `tools` on /v1/messages (every one since Claude 3). */
+export const CLAUDE_TOOL_MODELS = /^claude-(?!2|instant)/i;
+
+/** The same tools in Claude's shape: `{name, description, input_schema}`. */
+export function toClaudeTools(specs: readonly ToolSpec[]): ClaudeTool[] {
+  return specs.map(({ function: f }) => ({
+    name: f.name,
+    description: f.description,
+    input_schema: f.parameters,
+  }));
+}
 
 export interface ToolRun {
   name: string;
@@ -75,9 +86,12 @@ function refusedRun(name: string, refusal: UsageRefusal): ToolRun {
       ? `refused: the user's daily quota of media tasks is used up (${refusal.used} of ${refusal.quota} ` +
         'today), so no task was started. Do not call make_image, write_song or describe_image again; ' +
         'tell the user the quota resets at midnight UTC.'
-      : `refused: the user is over the rate limit (${refusal.perMinute} requests a minute), so no task ` +
-        'was started. Do not call make_image, write_song or describe_image again in this answer; tell ' +
-        'the user to wait a minute and ask again.';
+      : refusal.reason === 'songs'
+        ? `refused: this group's songs for today are used up (${refusal.used} of ${refusal.quota}), so ` +
+          'no song was started. Do not call write_song again; tell the user the budget resets at midnight UTC.'
+        : `refused: the user is over the rate limit (${refusal.perMinute} requests a minute), so no task ` +
+          'was started. Do not call make_image, write_song or describe_image again in this answer; tell ' +
+          'the user to wait a minute and ask again.';
   return { name, result, refused: refusal.message };
 }
 

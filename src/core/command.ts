@@ -10,6 +10,7 @@ import type {
   PlatformLimits,
   UserRef,
 } from './platform.js';
+import type { PublicFiles, SongServices } from './songs.js';
 import type { Store } from './store.js';
 import type { TaskTracker } from './tasks.js';
 import type { UsageMeter } from './usage.js';
@@ -67,11 +68,40 @@ export type ArgsOf<Opts extends readonly OptionSpec[]> = {
 
 // ---------- what a command can do ----------
 
+/** One thing a follow-up form asks for; its answer becomes the command argument `name`. */
+export interface FormField {
+  name: string;
+  label: Localized;
+  /** One line (`short`, the default) or several (`paragraph`: lyrics, a prompt). */
+  style?: 'short' | 'paragraph' | undefined;
+  /** Default true. An optional field is skipped with "-" where it is asked as a reply. */
+  required?: boolean | undefined;
+  /** At most 4000 (Discord's limit for a modal field). */
+  maxLength?: number | undefined;
+  placeholder?: Localized | undefined;
+  /** Pre-filled text (Discord modals; shown as a hint where the answer is typed as a reply). */
+  value?: string | undefined;
+}
+
+/**
+ * What a button needs from the presser before its command can run (new lyrics, a prompt, a
+ * time): asked the way the platform does it best (a Discord modal; a reply prompt in Telegram and
+ * the terminal), then the command runs with the button's arguments plus the answers.
+ */
+export interface FollowUpForm {
+  /** At most 45 characters (Discord's modal title). */
+  title: Localized;
+  /** One to five fields. */
+  fields: FormField[];
+}
+
 /** A button that runs a command with arguments when pressed. */
 export interface CommandButton {
   label: string;
   command: string;
   args: Record<string, string | number | boolean>;
+  /** Asked before the command runs; the answers are added to `args`. */
+  form?: FollowUpForm | undefined;
 }
 
 export interface ReplyExtras {
@@ -79,9 +109,34 @@ export interface ReplyExtras {
   files?: OutgoingFile[] | undefined;
 }
 
+/** How hard a reasoning model thinks (`reasoning_effort`; `minimal` is gpt-5's only). */
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+/** How long gpt-5's answers are (`verbosity`). */
+export type Verbosity = 'low' | 'medium' | 'high';
+
 export interface ChatSettings {
   model: string;
   systemPrompt: string | undefined;
+  /**
+   * Most tokens an answer may have: the chat's own setting, else DEFAULT_MAX_TOKENS; 0 or unset:
+   * not sent (the model's own default; Claude, which needs one, gets 8,192).
+   */
+  maxTokens?: number | undefined;
+  /** Sent only to models that take it (o-series, gpt-5). */
+  reasoningEffort?: ReasoningEffort | undefined;
+  /** Sent only to models that take it (gpt-5). */
+  verbosity?: Verbosity | undefined;
+}
+
+/** What a model takes and where it is asked, for commands that set or list models. */
+export interface ModelTraits {
+  route: 'chat' | 'claude' | 'responses';
+  reasoningEffort: boolean;
+  /** Takes `minimal` effort (gpt-5); others get `low` instead. */
+  minimalEffort: boolean;
+  verbosity: boolean;
+  /** A GPTs id (`gpt-4-gizmo-g-…`): valid by its pattern even where /v1/models does not list it. */
+  gizmo: boolean;
 }
 
 /** An answer as it streams: the renderer draws reasoning apart from the text. */
@@ -96,6 +151,11 @@ export interface StreamOutcome {
   tokens: number;
   /** The user stopped the answer: `text` is what had arrived by then. */
   stopped?: boolean | undefined;
+  /**
+   * The answer's message was deleted while it streamed (also `stopped`): nothing more was sent for
+   * it, and the upstream request should be aborted if it still runs.
+   */
+  deleted?: boolean | undefined;
 }
 
 export interface StreamOptions {
@@ -161,6 +221,8 @@ export interface ChatService {
   stop(ctx: CommandContext<unknown>, target: StopTarget): Promise<StopResult>;
   /** Asks a finished answer's question again; the new answer replaces it in its conversation. */
   regenerate(ctx: CommandContext<unknown>, target: RegenerateTarget): Promise<StreamOutcome>;
+  /** What `model` takes (reasoning effort, verbosity) and which endpoint answers it. */
+  modelTraits(model: string): ModelTraits;
 }
 
 export interface CommandInfo {
@@ -188,6 +250,10 @@ export interface CommandContext<A> {
   readonly tasks: TaskTracker;
   /** This user's spending today (tokens, tasks), checked against the daily quotas. */
   readonly usage: UsageMeter;
+  /** SUNO_MODEL and this chat's daily group song budget (absent where the app gives none). */
+  readonly songs?: SongServices | undefined;
+  /** Serves bytes at a public link for a while; absent when PUBLIC_BASE_URL is not set. */
+  readonly publicFiles?: PublicFiles | undefined;
   /** Listed in ADMIN_USERS (or no admins are configured). */
   readonly isAdmin: boolean;
   /**

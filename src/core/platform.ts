@@ -66,6 +66,26 @@ export interface OutgoingMessage {
   files?: OutgoingFile[] | undefined;
   /** The id of the message this one answers, when the platform threads replies. */
   replyTo?: string | undefined;
+  /**
+   * The message asks a question the user answers by replying to it (Telegram's ForceReply opens
+   * the reply field); `placeholder` (at most 64 characters) shows in the empty field. Ignored where
+   * every next line is an answer anyway (a terminal).
+   */
+  forceReply?: { placeholder?: string | undefined } | undefined;
+}
+
+/** A follow-up form as a platform shows it (a Discord modal), already in the user's language. */
+export interface PlatformForm {
+  title: string;
+  fields: {
+    name: string;
+    label: string;
+    style: 'short' | 'paragraph';
+    required: boolean;
+    maxLength: number;
+    placeholder?: string | undefined;
+    value?: string | undefined;
+  }[];
 }
 
 /** A file someone sent the bot; its bytes are fetched only when a command needs them. */
@@ -76,6 +96,11 @@ export interface IncomingFile {
   /** Declared size in bytes, when the platform tells it before download. */
   size?: number | undefined;
   fetch(maxBytes: number): Promise<Uint8Array>;
+  /**
+   * A link anyone may fetch the file from without the bot's credentials (a Discord attachment's
+   * CDN URL); absent where the platform's link carries the bot token (Telegram) or there is none.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** How one draft update is shown. */
@@ -90,7 +115,15 @@ export interface DraftOptions {
  */
 export interface ReplyChannel {
   send(message: OutgoingMessage): Promise<MessageRef>;
+  /** Rejects with a MessageGoneError (core/message-gone.ts) when the message was deleted. */
   edit(ref: MessageRef, message: OutgoingMessage): Promise<void>;
+  /**
+   * Calls `listener` once someone deletes the message `ref` (Discord's MESSAGE_DELETE), so a
+   * streaming answer stops at once; returns a function that stops listening. Absent where the
+   * platform does not say when a message is deleted (Telegram): there the next `edit` rejects with
+   * a MessageGoneError instead.
+   */
+  watchDeleted?(ref: MessageRef, listener: () => void): () => void;
   /**
    * Removes a message the bot sent (a live message the final answer no longer needs). Rejects when
    * the platform refused; absent where the platform cannot delete, and the caller empties the
@@ -161,6 +194,11 @@ export interface PlatformLimits {
    * once finished. Off where buttons are typed rather than pressed (a terminal).
    */
   answerButtons?: boolean | undefined;
+  /**
+   * The next message answers a pending question (a terminal, where there is no message to reply
+   * to). Otherwise only a reply to the question answers it.
+   */
+  nextLineAnswers?: boolean | undefined;
 }
 
 /** A platform-neutral event, made by an adapter, handled by the router. */
@@ -196,7 +234,12 @@ export interface Invocation {
          */
         album?: string | undefined;
       }
-    | { type: 'button'; data: string };
+    | {
+        type: 'button';
+        data: string;
+        /** The answers to the button's follow-up form, when the platform asked them itself (a modal). */
+        values?: Record<string, string> | undefined;
+      };
   /**
    * Shows a short text to the person who caused the event only (a Telegram button press answered
    * with an alert, an ephemeral message for a Discord interaction). Resolves false when it could not be shown that way (the press was already answered,
@@ -256,6 +299,13 @@ export interface AdapterHooks {
    * dispatch. Absent: the adapter assumes yes.
    */
   allowed?: ((user: UserRef, chat: ChatRef) => boolean) | undefined;
+  /**
+   * The follow-up form a button asks before it runs, in this user's language, for adapters that
+   * must show it as the press's first answer (a Discord modal, within 3 s); the answers come back
+   * as the button event's `values`. Absent, or undefined for a button: dispatch the press as usual
+   * (the router asks by messages where it must).
+   */
+  formFor?: ((data: string, user: UserRef) => Promise<PlatformForm | undefined>) | undefined;
 }
 
 /**

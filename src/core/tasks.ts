@@ -2,11 +2,56 @@ import type { CommandButton } from './command.js';
 import type { Lang } from './i18n.js';
 import type { ChatRef, MediaKind, MessageRef, UserRef } from './platform.js';
 
-/** Which batch endpoint polls a task. Video streams through chat and is recorded, not polled. */
-export type TaskKind = 'mj' | 'suno' | 'video';
+/**
+ * Which upstream family polls a task: `mj` and `suno` in batches, `suno-act` (a clip's WAV, MP4 or
+ * timed lyrics, asked again each tick until ready) and `udio` one by one. `video` streams through
+ * chat and is recorded, not polled; `video-task` is every task-format video family (Kling, Luma,
+ * Runway, Veo, Vidu, Jimeng, Pika), its upstream id a reference `${family}:…` (core/video-models.ts).
+ */
+export type TaskKind = 'mj' | 'suno' | 'suno-act' | 'udio' | 'video' | 'video-task';
 
-/** What the task's result is for, which decides how it is delivered. */
-export type TaskPurpose = 'imagine' | 'action' | 'describe' | 'blend' | 'song' | 'lyrics' | 'video';
+/**
+ * What the task's result is for, which decides how it is delivered. Songs: `song` (a new one, Suno
+ * or Udio), `extend` (the continuation of a clip; also of an uploaded one, `upload`), `concat` (the
+ * full song), `cover`, `infill` (a replaced section), `persona` (a song in a clip's voice),
+ * `stems`; the `suno-act` kind: `wav`, `video` (the MP4), `timing` (an .lrc).
+ */
+export type TaskPurpose =
+  | 'imagine'
+  | 'action'
+  | 'describe'
+  | 'blend'
+  | 'song'
+  | 'lyrics'
+  | 'video'
+  | 'extend'
+  | 'upload'
+  | 'concat'
+  | 'cover'
+  | 'infill'
+  | 'persona'
+  | 'stems'
+  | 'wav'
+  | 'timing';
+
+/** What a `suno-act` task asks of a clip. */
+export type SunoActKind = 'wav' | 'mp4' | 'timing';
+
+/**
+ * The upstream id of a `suno-act` task: `${act}:${clipId}:${nonce}`. The act endpoints have no task
+ * id of their own, so the nonce (any short string unique to this press: the status message's id, a
+ * timestamp) keeps two presses on one clip two tasks, each delivered to its own chat.
+ */
+export function sunoActId(act: SunoActKind, clipId: string, nonce: string): string {
+  return `${act}:${clipId}:${nonce}`;
+}
+
+/** Reads a `suno-act` upstream id (`${act}:${clipId}` with or without a nonce). */
+export function parseSunoActId(upstreamId: string): { act: SunoActKind; clipId: string } | undefined {
+  const [act, clipId] = upstreamId.split(':');
+  if ((act !== 'wav' && act !== 'mp4' && act !== 'timing') || !clipId) return undefined;
+  return { act, clipId };
+}
 
 /**
  * `pending`: upstream still working. `delivering`: upstream finished, its parts are being sent.
@@ -20,9 +65,17 @@ export interface ResultPart {
   id: string;
   /** The message text (or caption, cut to the platform's caption limit when a file goes with it). */
   text: string;
-  /** A file to attach, downloaded just before its send slot; its link is posted when it cannot be. */
+  /**
+   * A file to attach, downloaded just before its send slot; its link is posted when it cannot be.
+   * A file the bot made itself (an .lrc) carries its bytes in `data` instead and is not downloaded.
+   */
   file?: {
-    url: string;
+    /** Where to download it; absent for generated files (`data`). */
+    url?: string;
+    /** The whole file, inline: UTF-8 text, or base64 when `base64` is true. Kept small (a few KB). */
+    data?: string;
+    base64?: boolean;
+    mime?: string;
     kind: MediaKind;
     name: string;
     title?: string;
@@ -67,7 +120,11 @@ export interface TaskRecord {
   misses: number;
   /** The instance streaming a video (video is not polled; a dead owner means it was cut). */
   owner: string | undefined;
-  /** Command-specific details: prompt, title. */
+  /**
+   * Command-specific details: prompt, title. Songs: `by` (the requester named on
+   * the results, kept on everything derived from a clip), `pressedBy` (who pressed the button, when
+   * someone else), `mv` (the model), `title`, `tags`, `dur` (seconds, for act results).
+   */
   meta: Record<string, string>;
 }
 

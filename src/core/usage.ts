@@ -9,10 +9,20 @@ export interface DailyUse {
   taskQuota: number;
 }
 
+/** Today's token count right after a charge, against the quota that applies to this user. */
+export interface TokenCount {
+  /** Tokens counted today, this charge included (every process sharing the store). */
+  used: number;
+  /** The daily token quota for this user; 0 when there is none (admins, or no DAILY_TOKEN_QUOTA). */
+  quota: number;
+}
+
 /** Why a paid task was not started: the daily task quota, or the per-minute request limit. */
 export type UsageRefusal = (
   | { reason: 'tasks'; used: number; quota: number }
   | { reason: 'rate'; perMinute: number }
+  /** The group's songs for today (GROUP_DAILY_SONGS) are used up. */
+  | { reason: 'songs'; used: number; quota: number }
 ) & {
   /** What the user reads, in both languages, figures filled in. */
   message: Localized;
@@ -30,6 +40,12 @@ export type TaskReservation = TaskSlot | ({ granted: false } & UsageRefusal);
 /** Counts what a user spends; handed to commands through their context. */
 export interface UsageMeter {
   add(spent: { tokens?: number; tasks?: number }): Promise<void>;
+  /**
+   * Adds `tokens` (negative to give some back) to today's count in one atomic step of the store,
+   * shared by every process, and says where the day stands: an answer is charged this way while it
+   * streams (in batches, never per token) and is cut once `used` reaches a non-zero `quota`.
+   */
+  chargeTokens(tokens: number): Promise<TokenCount>;
   today(): Promise<DailyUse>;
   /**
    * Takes one of today's media tasks before a paid upstream submit, atomically: two presses or two
@@ -49,7 +65,7 @@ export interface UsageMeter {
  */
 export class UsageRefusedError extends BotError {
   constructor(readonly refusal: UsageRefusal) {
-    super(refusal.reason === 'tasks' ? 'quota' : 'rate_limit', refusal.message.en, {
+    super(refusal.reason === 'rate' ? 'rate_limit' : 'quota', refusal.message.en, {
       userMessage: refusal.message,
     });
   }

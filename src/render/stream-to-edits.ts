@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnswerPiece, StreamOutcome } from '../core/command.js';
 import type { Lang } from '../core/i18n.js';
+import { isMessageGone } from '../core/message-gone.js';
 import type { MessageRef, PlatformButton, PlatformLimits, ReplyChannel } from '../core/platform.js';
 import { answerView, CURSOR, STOPPED } from './answer-view.js';
 import type { ChatScheduler } from './scheduler.js';
@@ -63,6 +64,11 @@ export interface RenderOptions {
  * answer into a normal message at once, in the slot the draft had. A silent draft is refreshed
  * before its preview ends, and "typing…" shows while the answer is silent. A stop (`o.stop`) ends
  * the answer at once with the text so far, marked stopped.
+ *
+ * A deleted answer message (the platform said so, or an edit found it gone) ends the answer at
+ * once too, `deleted` and `stopped`: nothing more is sent for it, not even the final text as a new
+ * message (the user threw the answer away; sending it again would undo that). Its other messages,
+ * if any, only lose the cursor and the Stop button. The caller aborts the upstream request.
  */
 export async function renderStream(
   source: AsyncIterable<AnswerPiece>,
@@ -86,6 +92,11 @@ export async function renderStream(
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let lastPieceAt = Date.now();
+  let deleted = false;
+  /** Messages of this answer someone deleted. */
+  const gone = new Set<string>();
+  /** Stop listening for deletions, one per message sent. */
+  const unwatch: (() => void)[] = [];
   let stoppedNow: () => void = () => {};
   const stopSeen = new Promise<void>((resolve) => (stoppedNow = resolve));
 
@@ -101,6 +112,31 @@ export async function renderStream(
     wake?.();
     o.scheduler.promote(key);
     stoppedNow();
+  };
+
+  /** A message of the answer is gone while it streams: end now, and send nothing more. */
+  const onDeleted = () => {
+    if (done) return; // finished, stopped or already gone: the final pass (or nothing) follows
+    deleted = true;
+    done = true;
+    wake?.();
+    o.scheduler.promote(key);
+    stoppedNow();
+  };
+
+  /** A message the answer sent, watched for deletion where the platform reports it. */
+  const sent = (ref: MessageRef): MessageRef => {
+    if (o.channel.watchDeleted) {
+      const id = ref.messageId;
+      unwatch.push(
+        o.channel.watchDeleted(ref, () => {
+          if (done) return;
+          gone.add(id);
+          onDeleted();
+        }),
+      );
+    }
+    return ref;
   };
 
   const lifetimeMs = o.limits.draftLifetimeMs;
@@ -148,6 +184,41 @@ export async function renderStream(
     }, ms);
   };
 
+  /**
+   * The answer's message was deleted: the messages left of it lose their cursor and Stop button
+   * (best effort), nothing is sent, and the outcome says so.
+   */
+  const leaveDeleted = async (): Promise<StreamOutcome> => {
+    o.log.info('an answer message was deleted; the answer stops here');
+    const left: MessageRef[] = [];
+    for (const [i, ref] of refs.entries()) {
+      if (gone.has(ref.messageId)) continue;
+      left.push(ref);
+      const text = shown[i] ?? '';
+      const settled = text.endsWith(CURSOR) ? text.slice(0, -CURSOR.length).trimEnd() : text;
+      if (settled === text && !shownButtons[i]) continue;
+      try {
+        await o.scheduler.acquire(key, true);
+        await o.channel.edit(ref, {
+          text: settled || LEFTOVER_TEXT,
+          buttons: shownButtons[i] ? [] : undefined,
+        });
+      } catch (e) {
+        o.log.debug({ err: e }, 'could not settle a message of a deleted answer');
+      }
+    }
+    o.scheduler.release(`${key}:placeholder`);
+    return {
+      text: state.answer,
+      reasoning: state.reasoning,
+      refs: left,
+      error: undefined,
+      tokens,
+      stopped: true,
+      deleted: true,
+    };
+  };
+
   try {
     if (o.stop?.aborted) onStop();
     else o.stop?.addEventListener('abort', onStop, { once: true });
@@ -162,7 +233,9 @@ export async function renderStream(
       await o.scheduler.acquire(placeholderKey, true);
       if (drafting) await draft('');
       if (!drafting) {
-        refs.push(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons }));
+        refs.push(
+          sent(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons })),
+        );
         shown.push(o.placeholder);
         shownButtons.push(buttonKey(o.liveButtons));
       }
@@ -171,7 +244,8 @@ export async function renderStream(
     const consume = (async () => {
       try {
         for await (const piece of source) {
-          if (stopped) break;
+          // Leaving the loop closes the source (and the upstream stream under it).
+          if (stopped || deleted) break;
           lastPieceAt = Date.now();
           if (piece.type === 'text') state.answer += piece.text;
           else if (piece.type === 'reasoning') state.reasoning += piece.text;
@@ -187,8 +261,8 @@ export async function renderStream(
           poke();
         }
       } catch (e) {
-        // A stopped answer's upstream was aborted on purpose: that is no error.
-        if (!stopped) error = e instanceof Error ? e : new Error(String(e));
+        // A stopped (or deleted) answer's upstream was aborted on purpose: that is no error.
+        if (!stopped && !deleted) error = e instanceof Error ? e : new Error(String(e));
       } finally {
         done = true;
         wake?.();
@@ -218,17 +292,19 @@ export async function renderStream(
           try {
             await o.channel.edit(refs[i]!, message);
           } catch (e) {
+            // Deleted by someone: the answer ends here (see renderStream).
+            if (isMessageGone(e)) throw e;
             if (!final) throw e;
-            // The message is gone (deleted, or too old to edit): the final text still arrives.
+            // The edit failed otherwise (too old to edit, refused): the final text still arrives.
             o.log.warn({ err: e }, 'final edit failed; sending the text as a new message');
-            refs[i] = await o.channel.send({ text, buttons });
+            refs[i] = sent(await o.channel.send({ text, buttons }));
           }
           shown[i] = text;
           shownButtons[i] = wanted;
         } else {
           await slot();
           refs.push(
-            await o.channel.send({ text, buttons, replyTo: refs.length === 0 ? o.replyTo : undefined }),
+            sent(await o.channel.send({ text, buttons, replyTo: refs.length === 0 ? o.replyTo : undefined })),
           );
           shown.push(text);
           shownButtons.push(wanted);
@@ -307,11 +383,15 @@ export async function renderStream(
         // Not drafting, or the draft just failed: the answer is a message, at once, in this slot.
         if (!drafting) await show(live(view), false, o.liveButtons);
       } catch (e) {
-        o.log.warn({ err: e }, 'an intermediate edit failed; the final edit will carry the text');
+        if (isMessageGone(e)) {
+          gone.add(e.ref.messageId);
+          onDeleted();
+        } else o.log.warn({ err: e }, 'an intermediate edit failed; the final edit will carry the text');
       }
     }
     // A stopped answer does not wait for its source: a tool call may still be running.
     await Promise.race([consume, stopSeen]);
+    if (deleted) return await leaveDeleted();
 
     const answered = state.answer.length > 0;
     // A fence the model left open is closed before anything is added under the answer.
@@ -329,11 +409,20 @@ export async function renderStream(
       // A draft is only a preview: the answer itself is sent as messages.
       shown.length = 0;
     }
-    await show(chunks, true, answered ? o.finalButtons : undefined);
+    try {
+      await show(chunks, true, answered ? o.finalButtons : undefined);
+    } catch (e) {
+      if (!isMessageGone(e)) throw e;
+      // Deleted while the answer was being finished: it stays deleted.
+      gone.add(e.ref.messageId);
+      deleted = true;
+      return await leaveDeleted();
+    }
     o.scheduler.release(placeholderKey);
     return { text: state.answer, reasoning: state.reasoning, refs, error, tokens, stopped };
   } finally {
     done = true;
+    for (const stopWatching of unwatch) stopWatching();
     o.stop?.removeEventListener('abort', onStop);
     if (refreshTimer !== undefined) clearTimeout(refreshTimer);
     if (typingTimer !== undefined) clearTimeout(typingTimer);

@@ -2,7 +2,7 @@ import type { AccessConfig } from '../config.js';
 import { t } from '../core/i18n.js';
 import type { ChatRef, UserRef } from '../core/platform.js';
 import type { Counters, Store } from '../core/store.js';
-import type { DailyUse, TaskReservation, UsageMeter, UsageRefusal } from '../core/usage.js';
+import type { DailyUse, TaskReservation, TokenCount, UsageMeter, UsageRefusal } from '../core/usage.js';
 import { M } from './messages.js';
 
 const MINUTE_MS = 60_000;
@@ -173,6 +173,11 @@ export class AccessPolicy {
           await daily.add(tasksKey, tasks, DAILY_TTL_MS);
           kept += tasks;
         }
+      },
+      chargeTokens: async (tokens): Promise<TokenCount> => {
+        const used =
+          tokens === 0 ? await daily.get(tokensKey) : await daily.add(tokensKey, tokens, DAILY_TTL_MS);
+        return { used, quota: admin ? 0 : dailyTokenQuota };
       },
       today: async (): Promise<DailyUse> => {
         const [tokens, tasks] = await Promise.all([daily.get(tokensKey), daily.get(tasksKey)]);

@@ -17,9 +17,12 @@ import type {
   Completer,
   IncomingFile,
   Invocation,
+  MessageRef,
+  OutgoingMessage,
   PlatformLimits,
   RawArg,
 } from '../core/platform.js';
+import type { PublicFiles, SunoModel } from '../core/songs.js';
 import type { Claims, KeyValue, Store } from '../core/store.js';
 import type { TaskTracker } from '../core/tasks.js';
 import { type UsageMeter, UsageRefusedError } from '../core/usage.js';
@@ -30,6 +33,8 @@ import { renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
 import type { AccessPolicy, EventMeter } from './access.js';
 import { parseArgs } from './args.js';
+import { checkAnswers, FormSessions, renderForm } from './forms.js';
+import type { GroupSongs } from './group-songs.js';
 import { errorMessage, M } from './messages.js';
 
 export interface RouterDeps {
@@ -41,9 +46,15 @@ export interface RouterDeps {
   schedulers: SchedulerRegistry;
   log: Logger;
   defaultModel: string;
+  /** A chat answer's token cap unless the chat sets its own (DEFAULT_MAX_TOKENS; 0: not sent). */
+  defaultMaxTokens?: number;
   access: AccessPolicy;
   /** Requests a minute allowed per user (for the message when it is exceeded). */
   ratePerMinute?: number;
+  /** SUNO_MODEL and the per-group daily song budget (GROUP_DAILY_SONGS), for the song commands. */
+  songs?: { defaultModel: SunoModel; groups: GroupSongs } | undefined;
+  /** Where commands publish bytes the gateway must fetch (PUBLIC_BASE_URL); unset: not offered. */
+  publicFiles?: PublicFiles | undefined;
 }
 
 /** What an adapter is to the router: a name and the limits it declares per chat. */
@@ -73,6 +84,7 @@ export class Router {
   readonly #info: CommandInfo[];
   readonly #settings: KeyValue<StoredSettings>;
   readonly #buttons: ButtonRegistry;
+  readonly #forms: FormSessions;
   readonly #presses: Claims;
   /** Refusals already told this window (per user and kind), so a flood gets one answer. */
   readonly #notices: Claims;
@@ -90,6 +102,7 @@ export class Router {
     }));
     this.#settings = deps.store.namespace('chat-settings');
     this.#buttons = new ButtonRegistry(deps.store);
+    this.#forms = new FormSessions(deps.store);
     this.#presses = deps.store.claims('button-press');
     this.#notices = deps.store.claims('refusal-notice');
     this.#albums = deps.store.claims('album');
@@ -139,6 +152,10 @@ export class Router {
       dispatch: this.dispatchFor(adapter),
       complete: this.completeFor(adapter),
       allowed: (user, chat) => this.deps.access.allowed(user, chat),
+      formFor: async (data, user) => {
+        const stored = await this.#buttons.lookup(data);
+        return stored?.form ? renderForm(stored.form, langFromLocale(user.locale)) : undefined;
+      },
     };
   }
 
@@ -187,7 +204,7 @@ export class Router {
         if (tell) await say(refusal.text[lang]);
         return;
       }
-      const target = await this.#resolve(inv, lang);
+      const target = await this.#resolve(inv, lang, limits, scheduler);
       if (!target) return;
       const { command, raw, line, files } = target;
       if (command.cost === 'chat') {
@@ -331,9 +348,26 @@ export class Router {
     return undefined;
   }
 
+  /** Posts a message of the router's own (a form's question) in its turn in the chat's budget. */
+  async #post(scheduler: ChatScheduler, inv: Invocation, message: OutgoingMessage): Promise<MessageRef> {
+    const key = `post:${randomUUID()}`;
+    await scheduler.acquire(key, true);
+    try {
+      return await inv.channel.send(message);
+    } finally {
+      scheduler.release(key);
+    }
+  }
+
+  /**
+   * The command an event runs, with its raw arguments; undefined when the event was handled here
+   * (a form's question asked or answered part way, an expired question).
+   */
   async #resolve(
     inv: Invocation,
     lang: 'en' | 'zh',
+    limits: PlatformLimits,
+    scheduler: ChatScheduler,
   ): Promise<
     { command: AnyCommand; raw: Record<string, RawArg>; line?: string; files: IncomingFile[] } | undefined
   > {
@@ -356,12 +390,29 @@ export class Router {
         files: e.files ?? [],
       };
     }
+    const post = (message: OutgoingMessage) => this.#post(scheduler, inv, message);
     if (e.type === 'button') {
       const stored = await this.#buttons.lookup(e.data);
       const command = stored && this.#commands.get(stored.command);
       if (!stored || !command)
         throw new BotError('input', 'expired button', { userMessage: M.expiredButton });
-      return { command, raw: stored.args, files: [] };
+      if (!stored.form) return { command, raw: stored.args, files: [] };
+      // A button that needs answers: the platform asked them (a modal), or they are asked now by message.
+      if (e.values)
+        return { command, raw: { ...stored.args, ...checkAnswers(stored.form, e.values) }, files: [] };
+      await this.#forms.begin(inv, { ...stored, form: stored.form }, lang, post);
+      return undefined;
+    }
+    const answer = await this.#forms.take(inv, lang, limits.nextLineAnswers ?? false, post);
+    if (answer.kind === 'said') {
+      await post({ text: answer.text, replyTo: inv.messageId });
+      return undefined;
+    }
+    if (answer.kind === 'asked') return undefined;
+    if (answer.kind === 'done') {
+      const command = this.#commands.get(answer.command);
+      if (!command) throw new BotError('input', 'expired button', { userMessage: M.expiredButton });
+      return { command, raw: answer.args, files: [] };
     }
     // A plain message: an image alone is described where a describe command exists; the rest is chat.
     const images = e.files.filter((f) => f.kind === 'image');
@@ -407,6 +458,9 @@ export class Router {
     const settings: ChatSettings = {
       model: stored.model ?? deps.defaultModel,
       systemPrompt: stored.systemPrompt,
+      maxTokens: stored.maxTokens ?? deps.defaultMaxTokens,
+      reasoningEffort: stored.reasoningEffort,
+      verbosity: stored.verbosity,
     };
     const lang = langFromLocale(inv.user.locale);
     const scheduler = this.#scheduler(adapter, inv.chat, limits);
@@ -431,6 +485,8 @@ export class Router {
       chatService: deps.chatService,
       tasks: deps.tasks,
       usage: meter,
+      songs: deps.songs && { defaultModel: deps.songs.defaultModel, budget: deps.songs.groups.for(inv.chat) },
+      publicFiles: deps.publicFiles,
       isAdmin: deps.access.seesKeyUsage(inv.user, inv.chat),
       mayChangeChatSettings: () => this.#mayChangeChatSettings(inv, log),
       settings,

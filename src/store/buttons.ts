@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandButton } from '../core/command.js';
+import type { CommandButton, FollowUpForm } from '../core/command.js';
 import type { PlatformButton } from '../core/platform.js';
 import type { KeyValue, Store } from '../core/store.js';
 
 /** Buttons keep working this long after they were shown. */
 export const BUTTON_TTL_MS = 7 * 24 * 3600_000;
 
-interface StoredButton {
+export interface StoredButton {
   command: string;
   args: Record<string, string | number | boolean>;
+  form?: FollowUpForm | undefined;
 }
 
 /**
@@ -27,7 +28,11 @@ export class ButtonRegistry {
         Promise.all(
           row.map(async (b) => {
             const id = `b:${randomBytes(9).toString('base64url')}`;
-            await this.#space.set(id, { command: b.command, args: b.args }, BUTTON_TTL_MS);
+            await this.#space.set(
+              id,
+              { command: b.command, args: b.args, ...(b.form ? { form: b.form } : {}) },
+              BUTTON_TTL_MS,
+            );
             return { label: b.label, data: id };
           }),
         ),

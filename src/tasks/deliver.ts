@@ -49,6 +49,33 @@ function linkText(record: TaskRecord, part: ResultPart, url: string): string {
 }
 
 /**
+ * A file the bot generated (an .lrc): its inline bytes, sent without a download. Undefined when
+ * the part has none, or they exceed what the platform takes.
+ */
+function inlineFile(part: ResultPart, maxBytes: number): OutgoingFile | undefined {
+  const f = part.file;
+  if (f?.data === undefined) return undefined;
+  const data = new Uint8Array(Buffer.from(f.data, f.base64 ? 'base64' : 'utf8'));
+  if (data.byteLength > maxBytes) return undefined;
+  const { url: _url, data: _data, base64: _base64, ...rest } = f;
+  return { ...rest, data };
+}
+
+/**
+ * The message when the file cannot go with it: its link; for a generated text file (no link), its
+ * text in a code block, cut to the message limit.
+ */
+function fallbackText(d: ChatAccess, record: TaskRecord, part: ResultPart): string {
+  const f = part.file;
+  if (f?.url) return linkText(record, part, f.url);
+  if (f?.data === undefined || f.base64) return part.text;
+  const room = d.limits.maxChars - part.text.length - 12;
+  if (room < 40) return part.text;
+  const body = f.data.length > room ? `${f.data.slice(0, room - 1)}…` : f.data;
+  return `${part.text}\n\n\`\`\`\n${body.replaceAll('```', "'''")}\n\`\`\``;
+}
+
+/**
  * Delivers one part exactly once. The file is downloaded only once the chat's send slot is granted
  * (so deliveries waiting for a busy group hold no file in memory). The part is marked `sending`
  * just before the send and `sent` after; an ordinary failure clears the mark and throws, so the
@@ -81,8 +108,9 @@ export async function deliverPart(
   try {
     await sendInTurn(d, async () => {
       if (part.file) {
-        const { url: fileUrl, ...rest } = part.file;
-        file = await downloadAsFile(d.apicore, fileUrl, rest, d.limits.maxUploadBytes);
+        const { url: fileUrl, data: _data, base64: _base64, ...rest } = part.file;
+        file = inlineFile(part, d.limits.maxUploadBytes);
+        if (!file && fileUrl) file = await downloadAsFile(d.apicore, fileUrl, rest, d.limits.maxUploadBytes);
         if (!file)
           d.log.info({ part: part.id, kind: part.file.kind }, 'result not attached; posting its link');
       }
@@ -90,7 +118,7 @@ export async function deliverPart(
       await tasks.setMark(record.id, part.id, 'sending');
       if (file)
         return { text: part.text.slice(0, d.limits.maxCaptionChars), files: [file], buttons, replyTo };
-      return { text: url ? linkText(record, part, url) : part.text, buttons, replyTo };
+      return { text: fallbackText(d, record, part), buttons, replyTo };
     });
   } catch (error) {
     // An ordinary failure: the part did not arrive (the platform said so), so it may be sent again.
@@ -99,7 +127,7 @@ export async function deliverPart(
     d.log.error({ err: error, part: part.id }, 'result could not be sent; posting its link');
     file = undefined;
     await sendInTurn(d, async () => ({
-      text: url ? linkText(record, part, url) : part.text,
+      text: fallbackText(d, record, part),
       buttons: await platformButtons(d, part.buttons),
       replyTo,
     }));

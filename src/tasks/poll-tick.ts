@@ -3,7 +3,7 @@ import type { ApiCore } from '../core/apicore.js';
 import { t } from '../core/i18n.js';
 import type { Claims, KeyValue } from '../core/store.js';
 import type { TaskQueue, TaskRecord } from '../core/tasks.js';
-import type { TaskFamily, UpstreamView } from './families/index.js';
+import type { TaskFamily, UpstreamAnswer, UpstreamView } from './families/index.js';
 import { allPartsSettled, jobIds } from './jobs.js';
 import { isOpen, type TaskStore } from './task-store.js';
 import { T } from './texts.js';
@@ -14,6 +14,8 @@ export const MISSING_POLLS_LIMIT = 5;
 export const DEADLINE_GRACE_MS = 10 * 60_000;
 /** How long a task may stay `delivering` after its deadline before it is closed with what arrived. */
 export const DELIVERY_GRACE_MS = 30 * 60_000;
+/** Single requests in flight at once for a family without a batch endpoint. */
+export const FETCH_ONE_CONCURRENCY = 4;
 /** Index entries without a record (a crash between the two writes) are dropped after this many ticks. */
 const DANGLING_TICKS_LIMIT = 5;
 
@@ -41,7 +43,8 @@ const expiredText = (record: TaskRecord, family: TaskFamily) =>
   t(record.lang, T.expired, { minutes: Math.round(family.deadlineMs / 60_000) });
 
 /**
- * One poll of one family: at most one batch request, whatever the number pending, taking overdue
+ * One poll of one family: at most one batch request (or, for a family without a batch endpoint, at
+ * most `batchSize` single requests), whatever the number pending, taking overdue
  * tasks first and the rest in turn (BATCH at a time, the cursor kept in the store so any instance
  * continues where the last left off). What it learns is written to the records and turned into
  * keyed chat jobs; jobs that a crash left undone are queued again, so nothing is stranded.
@@ -81,33 +84,56 @@ export class PollTick {
     }
     const batch = await this.#nextBatch(pending, now);
     if (batch.length === 0) return;
-    let answers: Awaited<ReturnType<TaskFamily['fetchMany']>>;
-    try {
-      answers = await this.family.fetchMany(
-        this.deps.apicore,
-        batch.map((r) => r.upstreamId),
-      );
-    } catch (error) {
-      this.deps.log.warn(
-        { err: error, tasks: batch.length },
-        `${this.family.name} batch fetch failed; next tick retries`,
-      );
-      // A gateway down for long cannot keep overdue tasks open forever.
-      for (const record of batch) {
-        if (now > record.deadline + DEADLINE_GRACE_MS)
-          await this.#settle(record, 'expired', expiredText(record, this.family));
-      }
-      return;
-    }
-    const byId = new Map(answers.map((a) => [a.id, a]));
+    const { answers, failed } = await this.#fetch(batch);
     for (const record of batch) {
-      const answer = byId.get(record.upstreamId);
       try {
-        await this.#apply(record, answer ? answer.view(record) : undefined, now);
+        if (failed.has(record.upstreamId)) {
+          // A gateway down for long cannot keep overdue tasks open forever.
+          if (now > record.deadline + DEADLINE_GRACE_MS)
+            await this.#settle(record, 'expired', expiredText(record, this.family));
+          continue;
+        }
+        const answer = answers.get(record.upstreamId);
+        await this.#apply(record, answer ? answer(record) : undefined, now);
       } catch (error) {
         this.deps.log.error({ err: error, task: record.id }, 'task update failed; next tick retries');
       }
     }
+  }
+
+  /**
+   * Asks the upstream about this tick's tasks: one batch request, or (a family without a batch
+   * endpoint) one request per task, a few at a time. `failed`: the request failed, ask next tick.
+   */
+  async #fetch(batch: TaskRecord[]): Promise<{ answers: Map<string, UpstreamAnswer>; failed: Set<string> }> {
+    const { apicore, log } = this.deps;
+    const ids = batch.map((r) => r.upstreamId);
+    const answers = new Map<string, UpstreamAnswer>();
+    const failed = new Set<string>();
+    const family = this.family;
+    if (family.fetchMany) {
+      try {
+        for (const a of await family.fetchMany(apicore, ids)) answers.set(a.id, a.view);
+      } catch (error) {
+        log.warn({ err: error, tasks: ids.length }, `${family.name} batch fetch failed; next tick retries`);
+        for (const id of ids) failed.add(id);
+      }
+      return { answers, failed };
+    }
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          const answer = await family.fetchOne(apicore, id);
+          if (answer) answers.set(id, answer);
+        } catch (error) {
+          log.warn({ err: error, upstream: id }, `${family.name} fetch failed; next tick retries`);
+          failed.add(id);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_ONE_CONCURRENCY, ids.length) }, worker));
+    return { answers, failed };
   }
 
   /** The open index, read into records; closed records and dangling ids leave the index. */

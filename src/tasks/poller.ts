@@ -16,11 +16,12 @@ import { TaskStore } from './task-store.js';
 import { T } from './texts.js';
 
 /** How long each kind may run before the bot gives up (upstreams stop at about 10 minutes). */
-export const DEADLINE_MS: Record<TaskKind, number> = {
-  mj: FAMILIES.find((f) => f.kind === 'mj')!.deadlineMs,
-  suno: FAMILIES.find((f) => f.kind === 'suno')!.deadlineMs,
+export const DEADLINE_MS = {
+  ...Object.fromEntries(FAMILIES.map((f) => [f.kind, f.deadlineMs])),
   video: 30 * 60_000,
-};
+} as Record<TaskKind, number>;
+/** Every kind with an open index: the polled families and the streamed videos. */
+const KINDS: readonly TaskKind[] = [...FAMILIES.map((f) => f.kind), 'video'];
 /** Chat jobs one process runs at once per platform: each may hold one downloaded file. */
 export const DELIVERY_CONCURRENCY = 4;
 /** How often a process says it is alive (videos it streams are not "interrupted" while it is). */
@@ -204,7 +205,7 @@ export class TaskPoller implements TaskTracker {
 
   async #countOpen(): Promise<void> {
     try {
-      const counts = await Promise.all((['mj', 'suno', 'video'] as const).map((k) => this.#tasks.openIds(k)));
+      const counts = await Promise.all(KINDS.map((k) => this.#tasks.openIds(k)));
       this.#pending = counts.reduce((n, ids) => n + ids.length, 0) + this.#unsaved.size;
     } catch (error) {
       this.deps.log.warn({ err: error }, 'open tasks could not be counted');

@@ -63,6 +63,8 @@ describe('media commands through the console, against the fake APICore', () => {
     const run = await runConsole(fake, ['/song 雨天的爵士 a rainy jazz song'], { env: FAST });
     expect(fake.requestsTo('POST', '/suno/submit/music')[0]?.json).toEqual({
       gpt_description_prompt: '雨天的爵士 a rainy jazz song',
+      // SUNO_MODEL's default: chirp-auk (v4.5), the oldest model with stems, video and timed lyrics.
+      mv: 'chirp-auk',
     });
     expect(run.output.match(/📎 audio: http:\/\/127\.0\.0\.1:\d+\/files\/clip-\d+\.mp3/g)).toHaveLength(2);
     expect(run.output).toContain('🎵 雨中的城市 🌧');
@@ -124,6 +126,7 @@ describe('media commands through the console, against the fake APICore', () => {
     expect(fake.requestsTo('POST', '/suno/submit/music')[0]?.json).toEqual({
       gpt_description_prompt: '生日快乐 happy birthday 🎂',
       tags: 'pop',
+      mv: 'chirp-auk',
     });
     expect(run.output).toContain('🔧 write_song\n\nI asked Suno for your song 🎶 正在创作。');
     expect(run.output).toContain('✅ Suno · 2 clip(s) delivered');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSunoMusicStages } from '../fakes/apicore/suno.js';
+import { videoFake } from '../fakes/apicore/video.js';
 import { FAKE_API_KEY, FakeApiCore } from '../fakes/apicore.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -87,6 +88,42 @@ describe('crash safety with real processes', () => {
     expect(out).toContain('✅ Suno · 2 clip(s) delivered');
 
     // A third start finds nothing to deliver again.
+    const third = startBot(store);
+    third.child.stdin!.end();
+    expect(await third.exited).toBe(0);
+    expect(third.out()).toBe('');
+  }, 60_000);
+
+  it("kill -9 between a video task's submit and its result; the next start delivers the video exactly once", async () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'bot-video-crash-')), 'bot.sqlite');
+    // Generating until the test moves it on, so the first process dies with the task pending.
+    videoFake(fake).scripts.push({ polls: 10_000 });
+
+    const first = startBot(store);
+    first.child.stdin!.write('/video model:kling-v1-6 重启的猫 a cat that survives a crash 🐱\n');
+    await until(() => first.out().includes('✅ Accepted'), 'the video to be accepted');
+    await until(
+      () => fake.requestsTo('GET', '/kling/v1/videos/text2video/*').length >= 2,
+      'the poller to run',
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    expect(first.out()).not.toContain('📎 video');
+    expect(fake.requestsTo('POST', '/kling/v1/videos/text2video')).toHaveLength(1);
+
+    const [task] = [...videoFake(fake).tasks.values()].filter((t) => t.polls === 10_000);
+    task!.polled = task!.polls;
+
+    const second = startBot(store);
+    second.child.stdin!.end(); // no new input: it only finishes what is pending, then exits
+    expect(await second.exited).toBe(0);
+    const out = second.out();
+    expect(out.match(/📎 video: \S+\/files\/kling-video-\d+\.mp4/g)).toHaveLength(1);
+    expect(out).toContain('🎬 重启的猫 a cat that survives a crash 🐱');
+    expect(out).toContain('✅ Kling · video delivered');
+    // Polled again, never submitted again.
+    expect(fake.requestsTo('POST', '/kling/v1/videos/text2video')).toHaveLength(1);
+
     const third = startBot(store);
     third.child.stdin!.end();
     expect(await third.exited).toBe(0);

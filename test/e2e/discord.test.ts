@@ -55,6 +55,9 @@ describe('Discord: commands and answers', () => {
       'new',
       'describe',
       'imagine',
+      'blend',
+      'swapface',
+      'shorten',
       'draw',
       'song',
       'lyrics',
@@ -84,7 +87,12 @@ describe('Discord: commands and answers', () => {
       ],
     });
     expect(byName.get('describe')?.options).toMatchObject([{ name: 'image', type: 11, required: true }]);
-    expect(byName.get('model')?.options).toMatchObject([{ name: 'name', type: 3, autocomplete: true }]);
+    expect(byName.get('model')?.options).toMatchObject([
+      { name: 'name', type: 3, autocomplete: true },
+      { name: 'effort' },
+      { name: 'verbosity' },
+      { name: 'max_tokens' },
+    ]);
     const speak = byName.get('speak')?.options as { name: string; required: boolean; choices?: unknown[] }[];
     expect(speak.map((o) => [o.name, o.required])).toEqual([
       ['text', true],

@@ -1,6 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { AnyCommand } from '../../src/core/command.js';
 import type { Store } from '../../src/core/store.js';
 import { createLogger } from '../../src/log.js';
 import { ConsolePlatform } from '../../src/platforms/console/console-platform.js';
@@ -33,7 +34,14 @@ export async function runConsole(
   fake: FakeApiCore,
   /** Lines to type; `{ after }` waits until the output matches before typing the rest. */
   lines: (string | { after: RegExp })[],
-  options: { env?: Record<string, string>; store?: Store; locale?: string; tty?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    store?: Store;
+    locale?: string;
+    tty?: boolean;
+    /** The commands to run (default: the bot's own). */
+    commands?: readonly AnyCommand[];
+  } = {},
 ): Promise<ConsoleRun> {
   const input = new PassThrough();
   const output = new Capture(options.tty ?? false);
@@ -51,7 +59,13 @@ export async function runConsole(
     destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
   });
   const platform = new ConsolePlatform({ input, output, locale: options.locale ?? 'en_US.UTF-8' });
-  const app: App = createApp({ config, log, adapters: [platform], store: options.store ?? memoryStore() });
+  const app: App = createApp({
+    config,
+    log,
+    adapters: [platform],
+    store: options.store ?? memoryStore(),
+    ...(options.commands ? { commands: options.commands } : {}),
+  });
   await app.start();
   for (const line of lines) {
     if (typeof line === 'string') input.write(`${line}\n`);

@@ -1,9 +1,10 @@
 import { commands } from '../../commands/index.js';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { commandSummaries } from '../../src/core/command.js';
+import { type AnyCommand, commandSummaries } from '../../src/core/command.js';
 import { createLogger } from '../../src/log.js';
 import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.js';
+import type { Clock } from '../../src/render/scheduler.js';
 import { memoryStore } from '../../src/store/index.js';
 import { FAKE_API_KEY, type FakeApiCore } from '../fakes/apicore.js';
 import { DEFAULT_GUILD_ID, FakeDiscord, type FakeDiscordOptions } from '../fakes/discord.js';
@@ -23,7 +24,14 @@ export interface DiscordRun {
  */
 export async function startDiscordApp(
   apicore: FakeApiCore,
-  options: { discord?: FakeDiscordOptions; env?: Record<string, string> } = {},
+  options: {
+    discord?: FakeDiscordOptions;
+    env?: Record<string, string>;
+    /** The commands to run (default: the bot's own). */
+    commands?: readonly AnyCommand[];
+    /** The pacing and polling clock (a fast one lets a long flow through its budgets). */
+    clock?: Clock;
+  } = {},
 ): Promise<DiscordRun> {
   const discord = await FakeDiscord.start(options.discord);
   const logs: string[] = [];
@@ -51,11 +59,18 @@ export async function startDiscordApp(
     apiUrl: discordConfig.apiUrl,
     guildId: discordConfig.guildId,
     messageContent: discordConfig.messageContent,
-    commands: commandSummaries(commands),
+    commands: commandSummaries(options.commands ?? commands),
     log,
     clientOptions: { waitGuildTimeout: 0 },
   });
-  const app = createApp({ config, log, adapters: [platform], store: memoryStore() });
+  const app = createApp({
+    config,
+    log,
+    adapters: [platform],
+    store: memoryStore(),
+    ...(options.commands ? { commands: options.commands } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.start();
   await discord.waitForReady();
   return {

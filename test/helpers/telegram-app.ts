@@ -1,9 +1,11 @@
 import { commands } from '../../commands/index.js';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { commandSummaries } from '../../src/core/command.js';
+import { type AnyCommand, commandSummaries } from '../../src/core/command.js';
+import type { Store } from '../../src/core/store.js';
 import { createLogger } from '../../src/log.js';
 import { TelegramPlatform } from '../../src/platforms/telegram/telegram-platform.js';
+import type { Clock } from '../../src/render/scheduler.js';
 import { memoryStore } from '../../src/store/index.js';
 import { FAKE_API_KEY, type FakeApiCore } from '../fakes/apicore.js';
 import type { FakeTelegram } from '../fakes/telegram.js';
@@ -25,6 +27,12 @@ export async function startTelegramBot(
     env?: Record<string, string>;
     /** The draft preview's lifetime the bot plans for (give the fake the same `draftLifetimeMs`). */
     draftLifetimeMs?: number;
+    /** The commands to run (default: the bot's own). */
+    commands?: readonly AnyCommand[];
+    /** The pacing and polling clock (a fast one lets a long group flow through its budgets). */
+    clock?: Clock;
+    /** The store (default: a fresh memory store); a SQLite file lets a restart find its tasks. */
+    store?: Store;
   } = {},
 ): Promise<TelegramRun> {
   const logs: string[] = [];
@@ -45,7 +53,7 @@ export async function startTelegramBot(
   const platform = new TelegramPlatform({
     token: tg.token,
     apiRoot: tg.apiRoot,
-    commands: commandSummaries(commands),
+    commands: commandSummaries(options.commands ?? commands),
     log,
     botInfo: tg.botInfo,
     retry: { maxRetryAttempts: 2, maxDelaySeconds: 2 },
@@ -53,7 +61,14 @@ export async function startTelegramBot(
     ...(options.draftLifetimeMs !== undefined ? { draftLifetimeMs: options.draftLifetimeMs } : {}),
     ...(options.webhook ? { webhook: { url: 'https://bot.example/webhook', ...options.webhook } } : {}),
   });
-  const app = createApp({ config, log, adapters: [platform], store: memoryStore() });
+  const app = createApp({
+    config,
+    log,
+    adapters: [platform],
+    store: options.store ?? memoryStore(),
+    ...(options.commands ? { commands: options.commands } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.start();
   return {
     app,

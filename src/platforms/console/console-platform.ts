@@ -71,6 +71,7 @@ export class ConsolePlatform implements PlatformAdapter {
       privateBudget: unlimited,
       groupBudget: unlimited,
       liveEdits: this.#live,
+      nextLineAnswers: true,
     };
   }
 

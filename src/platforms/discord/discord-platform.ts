@@ -6,12 +6,14 @@ import {
   Client,
   type ClientOptions,
   Events,
+  GatewayDispatchEvents,
   GatewayIntentBits,
   type Interaction,
   type Message,
   type MessageContextMenuCommandInteraction,
   MessageFlags,
   MessageType,
+  type ModalSubmitInteraction,
   Partials,
   PermissionFlagsBits,
   RESTEvents,
@@ -51,6 +53,7 @@ import {
   MAX_CHOICES,
 } from './limits.js';
 import { MessageChannel } from './message-channel.js';
+import { FORM_PREFIX, modalFor, modalValues } from './modal.js';
 import { clip } from './payload.js';
 import { InteractionRoutingREST } from './rest.js';
 import { DiscordTransport } from './transport.js';
@@ -296,6 +299,14 @@ export class DiscordPlatform implements PlatformAdapter {
   #listen(client: Client): void {
     client.on(Events.InteractionCreate, (i) => this.#guard('interaction', () => this.#onInteraction(i)));
     client.on(Events.MessageCreate, (m) => this.#guard('message', () => this.#onMessage(m)));
+    // Raw dispatches: discord.js emits messageDelete only for messages in its cache. A deleted
+    // answer stops streaming (and its upstream request) at once.
+    client.ws.on(GatewayDispatchEvents.MessageDelete, (d: { id?: unknown }) => {
+      if (typeof d?.id === 'string') this.#transport.messageDeleted([d.id]);
+    });
+    client.ws.on(GatewayDispatchEvents.MessageDeleteBulk, (d: { ids?: unknown }) => {
+      if (Array.isArray(d?.ids)) this.#transport.messageDeleted(d.ids.filter((id) => typeof id === 'string'));
+    });
     client.on(Events.ThreadCreate, (thread) => {
       if (thread.ownerId === this.options.applicationId || thread.ownerId === client.user?.id)
         this.#ownThreads.set(thread.id, true);
@@ -378,9 +389,23 @@ export class DiscordPlatform implements PlatformAdapter {
 
   async #onInteraction(i: Interaction): Promise<void> {
     if (this.#stopped || !this.#hooks) return;
-    if (i.isAutocomplete()) return this.#onAutocomplete(i, this.#hooks);
+    const hooks = this.#hooks;
+    if (i.isAutocomplete()) return this.#onAutocomplete(i, hooks);
+    // A button that needs answers opens its form as a modal: that must be the press's first answer.
+    if (
+      i.isButton() &&
+      hooks.formFor &&
+      (hooks.allowed?.(interactionUser(i), interactionChat(i, i.channelId)) ?? true)
+    ) {
+      const form = await hooks.formFor(i.customId, interactionUser(i));
+      if (form) {
+        await i.showModal(modalFor(i.customId, form));
+        return;
+      }
+    }
+    if (i.isModalSubmit() && i.customId.startsWith(FORM_PREFIX)) return this.#onCommand(i, hooks);
     if (i.isChatInputCommand() || i.isButton() || i.isMessageContextMenuCommand())
-      return this.#onCommand(i, this.#hooks);
+      return this.#onCommand(i, hooks);
   }
 
   /**
@@ -389,10 +414,16 @@ export class DiscordPlatform implements PlatformAdapter {
    * the member's running answer (a press may be that answer's Stop).
    */
   async #onCommand(
-    i: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction,
+    i:
+      | ChatInputCommandInteraction
+      | ButtonInteraction
+      | MessageContextMenuCommandInteraction
+      | ModalSubmitInteraction,
     hooks: AdapterHooks,
   ): Promise<void> {
     const channelId = i.channelId;
+    // Every interaction this bot registers happens in a channel; a modal's is its button's.
+    if (!channelId) return;
     const user = interactionUser(i);
     const chat = interactionChat(i, channelId);
     // Someone the allow lists keep out is told so privately: a deferred reply is public or
@@ -409,13 +440,15 @@ export class DiscordPlatform implements PlatformAdapter {
     });
     const event: Invocation['event'] = i.isButton()
       ? { type: 'button', data: i.customId }
-      : i.isMessageContextMenuCommand()
-        ? this.#messageCommandEvent(i)
-        : {
-            type: 'command',
-            name: i.commandName,
-            args: optionArgs(i.options.data, this.#optionNames.get(i.commandName), this.#agent),
-          };
+      : i.isModalSubmit()
+        ? { type: 'button', data: i.customId.slice(FORM_PREFIX.length), values: modalValues(i) }
+        : i.isMessageContextMenuCommand()
+          ? this.#messageCommandEvent(i)
+          : {
+              type: 'command',
+              name: i.commandName,
+              args: optionArgs(i.options.data, this.#optionNames.get(i.commandName), this.#agent),
+            };
     // Refusals and errors go to the member alone. A deferred reply is public or ephemeral for
     // good, and Discord makes the first follow-up fill a deferred reply (keeping its
     // visibility): so the public "thinking…" is deleted first, then an ephemeral follow-up
@@ -440,7 +473,7 @@ export class DiscordPlatform implements PlatformAdapter {
         channel,
         notice,
         // A button's results reply to the message it is on.
-        messageId: i.isButton() ? i.message.id : undefined,
+        messageId: i.isButton() ? i.message.id : i.isModalSubmit() ? i.message?.id : undefined,
         event,
         // Chat-wide settings: Manage Server in a guild (what /model and /system are registered to need).
         senderIsChatAdmin: async () =>

@@ -51,6 +51,7 @@ export function incomingFile(
     mime,
     size: a.size,
     fetch: (maxBytes) => downloadAttachment(dispatcher, a.url, a.name, a.size, maxBytes),
+    publicUrl: a.url,
   };
 }
 

@@ -73,6 +73,10 @@ export class InteractionChannel implements ReplyChannel {
     return this.transport.delete(ref);
   }
 
+  watchDeleted(ref: MessageRef, listener: () => void): () => void {
+    return this.transport.watchDeleted(ref, listener);
+  }
+
   async typing(): Promise<void> {
     // The deferred response already shows "thinking…".
   }

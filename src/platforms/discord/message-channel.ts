@@ -24,6 +24,10 @@ export class MessageChannel implements ReplyChannel {
     return this.transport.delete(ref);
   }
 
+  watchDeleted(ref: MessageRef, listener: () => void): () => void {
+    return this.transport.watchDeleted(ref, listener);
+  }
+
   typing(): Promise<void> {
     return this.transport.typing(this.channelId);
   }

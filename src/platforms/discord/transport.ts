@@ -1,12 +1,15 @@
 import { type APIMessage, type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
+import { MessageGoneError } from '../../core/message-gone.js';
 import type { MessageRef, OutgoingMessage } from '../../core/platform.js';
-import { toRequestError } from './errors.js';
+import { DiscordRequestError, toRequestError } from './errors.js';
 import { BoundedMap } from './limits.js';
 import { type BuiltMessage, buildEdit, buildSend } from './payload.js';
 
 /** Per-message memory kept for this many messages. */
 const REMEMBERED_MESSAGES = 10_000;
+/** Discord's error code for a message that does not exist (deleted). */
+const UNKNOWN_MESSAGE_CODE = 10008;
 
 /** What a MessageRef carries when the message belongs to an interaction (all strings: refs are stored). */
 export interface InteractionExtra {
@@ -36,6 +39,8 @@ export class DiscordTransport {
   readonly #deadTokens = new BoundedMap<string, true>(REMEMBERED_MESSAGES);
   /** Messages being re-posted in their channel right now. */
   readonly #moving = new Map<string, Promise<MessageRef>>();
+  /** Who waits to hear that a message was deleted (a streaming answer), by message id. */
+  readonly #deletionWatchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly rest: REST,
@@ -118,6 +123,52 @@ export class DiscordTransport {
    * replaced by a new channel message, and later edits go to that one.
    */
   async edit(ref: MessageRef, message: OutgoingMessage): Promise<void> {
+    try {
+      await this.#edit(ref, message);
+    } catch (error) {
+      // 10008 Unknown Message: someone deleted it (the renderer then stops the answer).
+      if (error instanceof DiscordRequestError && error.code === UNKNOWN_MESSAGE_CODE)
+        throw new MessageGoneError(ref, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Calls `listener` once when the gateway reports the message deleted (MESSAGE_DELETE or
+   * MESSAGE_DELETE_BULK, see messageDeleted); returns a function that stops listening.
+   */
+  watchDeleted(ref: MessageRef, listener: () => void): () => void {
+    const ids = new Set([ref.messageId, this.#redirects.get(`${ref.chatId}:${ref.messageId}`)?.messageId]);
+    const once = () => {
+      stop();
+      listener();
+    };
+    const stop = () => {
+      for (const id of ids) {
+        if (id === undefined) continue;
+        const set = this.#deletionWatchers.get(id);
+        set?.delete(once);
+        if (set?.size === 0) this.#deletionWatchers.delete(id);
+      }
+    };
+    for (const id of ids) {
+      if (id === undefined) continue;
+      const set = this.#deletionWatchers.get(id) ?? new Set();
+      set.add(once);
+      this.#deletionWatchers.set(id, set);
+    }
+    return stop;
+  }
+
+  /** The gateway says these messages were deleted: tell whoever watches them. */
+  messageDeleted(messageIds: readonly string[]): void {
+    for (const id of messageIds) {
+      this.#shown.delete(id);
+      for (const listener of [...(this.#deletionWatchers.get(id) ?? [])]) listener();
+    }
+  }
+
+  async #edit(ref: MessageRef, message: OutgoingMessage): Promise<void> {
     const key = `${ref.chatId}:${ref.messageId}`;
     const target = this.#redirects.get(key) ?? ref;
     const part = buildEdit(message, this.uploadLimit(target.chatId));
@@ -136,7 +187,7 @@ export class DiscordTransport {
       if (moving) {
         // Another edit is already moving this message: wait for it, then edit where it went.
         await moving.catch(() => undefined);
-        if (this.#redirects.has(key)) return this.edit(ref, message);
+        if (this.#redirects.has(key)) return this.#edit(ref, message);
       }
       this.log.info({ chat: target.chatId }, 'interaction token expired; continuing in a channel message');
       const posting = this.post(target.chatId, message);

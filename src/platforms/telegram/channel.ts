@@ -2,6 +2,7 @@ import { type Api, GrammyError, InputFile, type Transformer } from 'grammy';
 import type { InlineKeyboardMarkup, Message } from 'grammy/types';
 import type { Logger } from 'pino';
 import { formatBytes } from '../../core/media.js';
+import { MessageGoneError } from '../../core/message-gone.js';
 import type {
   DraftOptions,
   MessageRef,
@@ -22,6 +23,12 @@ export interface DraftSupport {
 
 const isNotModified = (e: unknown) =>
   e instanceof GrammyError && /message is not modified/i.test(e.description);
+/**
+ * The message was deleted (by the user, or an admin in a group): Telegram sends no update when that
+ * happens, so a failed edit is the only word of it (400 "Bad Request: message to edit not found").
+ */
+const isEditTargetGone = (e: unknown) =>
+  e instanceof GrammyError && e.error_code === 400 && /message to edit not found/i.test(e.description);
 const isParseError = (e: unknown) =>
   e instanceof GrammyError &&
   /can't parse entities|unsupported start tag|can't find end/i.test(e.description);
@@ -158,7 +165,9 @@ export class TelegramChannel implements ReplyChannel {
   async send(message: OutgoingMessage): Promise<MessageRef> {
     const { uploads: files, links } = sortFiles(message.files ?? []);
     const text = links.length ? [message.text, ...links].filter((s) => s.trim()).join('\n') : message.text;
-    if (files.length === 0) return this.#sendText(text, message.buttons, message.replyTo);
+    if (files.length === 0) {
+      return this.#sendText(text, message.buttons, message.replyTo, message.forceReply);
+    }
     // A caption holds 1024 characters as Telegram counts them; a longer text follows the files as
     // its own message.
     const captionFits = files.length === 1 && telegramLength(text) <= TELEGRAM_MAX_CAPTION_CHARS;
@@ -177,13 +186,24 @@ export class TelegramChannel implements ReplyChannel {
     text: string,
     buttons: PlatformButton[][] | undefined,
     replyTo: string | undefined,
+    forceReply?: OutgoingMessage['forceReply'],
   ): Promise<MessageRef> {
+    // A question opens the user's reply field (ForceReply); buttons win when a message has both.
+    const markup =
+      forceReply && !buttons?.length
+        ? {
+            reply_markup: {
+              force_reply: true as const,
+              ...(forceReply.placeholder ? { input_field_placeholder: forceReply.placeholder } : {}),
+            },
+          }
+        : keyboard(buttons);
     const sent = await withHtml(
       text,
       (body, html) =>
         this.api.sendMessage(this.chatId, body, {
           ...(html ? { parse_mode: 'HTML' as const } : {}),
-          ...keyboard(buttons),
+          ...markup,
           ...this.#replyTo(replyTo),
           link_preview_options: { is_disabled: true },
         }),
@@ -247,7 +267,9 @@ export class TelegramChannel implements ReplyChannel {
       );
     } catch (error) {
       // The same text twice is not an error for us; the renderer avoids it, this makes sure.
-      if (!isNotModified(error)) throw error;
+      if (isNotModified(error)) return;
+      if (isEditTargetGone(error)) throw new MessageGoneError(ref, { cause: error });
+      throw error;
     }
   }
 

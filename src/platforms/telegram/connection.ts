@@ -3,6 +3,7 @@ import { createConcurrentSink, createRunner, createSource, type RunnerHandle } f
 import { Api, type Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import { linkedController } from '../../core/abort.js';
 import type { PlatformHealth } from '../../core/platform.js';
 
 /** How long one Bot API call may stay unanswered (beyond a long poll's own hold) before it counts as unreachable. */
@@ -217,14 +218,19 @@ export class TelegramConnection {
    * deadline's abort is told apart from a stop.
    */
   async #call<T>(run: (signal: GrammySignal) => Promise<T>, holdMs = 0, also?: AbortSignal): Promise<T> {
-    const deadline = AbortSignal.timeout(this.#timing.connectTimeoutMs + holdMs);
-    const signals = [this.#stopping.signal, deadline, ...(also ? [also] : [])];
+    const ms = this.#timing.connectTimeoutMs + holdMs;
+    // Not AbortSignal.any: on Node 20 it leaves a dependant on the long-lived stop signal per call.
+    const link = linkedController([this.#stopping.signal, also], { timeoutMs: ms });
     try {
       // grammY's types name its AbortSignal polyfill; at run time it takes any AbortSignal.
-      return await run(AbortSignal.any(signals) as unknown as GrammySignal);
+      return await run(link.signal as unknown as GrammySignal);
     } catch (error) {
-      if (deadline.aborted && !this.#stopping.signal.aborted) throw new DeadlineExceeded();
+      const timedOut =
+        link.signal.reason instanceof DOMException && link.signal.reason.name === 'TimeoutError';
+      if (timedOut && !this.#stopping.signal.aborted) throw new DeadlineExceeded();
       throw error;
+    } finally {
+      link.dispose();
     }
   }
 
@@ -404,7 +410,8 @@ export class TelegramConnection {
     const doubled = retryFirstDelayMs * 2 ** Math.min(30, this.#failuresInRow - 1);
     const base = failure.retryAfterMs ?? Math.min(retryMaxDelayMs, doubled);
     const ms = base * (1 + RETRY_JITTER_FRACTION * Math.random());
-    const abort = signal ? AbortSignal.any([signal, this.#stopping.signal]) : this.#stopping.signal;
+    const link = linkedController([signal, this.#stopping.signal]);
+    const abort = link.signal;
     await new Promise<void>((resolve) => {
       if (abort.aborted) return resolve();
       const timer = setTimeout(done, ms);
@@ -415,6 +422,7 @@ export class TelegramConnection {
       }
       abort.addEventListener('abort', done);
     });
+    link.dispose();
     if (signal?.aborted) throw new Error('stopped');
   }
 }

@@ -21,9 +21,13 @@ export const FAKE_MP4 = patterned(
   256,
 );
 
+/** "WAV": a RIFF/WAVE header (PCM, 44.1 kHz stereo) and filler bytes. */
+export const FAKE_WAV = patterned([...Buffer.from('RIFF'), 0xf8, 0, 0, 0, ...Buffer.from('WAVEfmt ')], 256);
+
 export function fileFor(name: string): { contentType: string; body: Buffer } | undefined {
   if (name.endsWith('.png')) return { contentType: 'image/png', body: TINY_PNG };
   if (name.endsWith('.mp3')) return { contentType: 'audio/mpeg', body: FAKE_MP3 };
   if (name.endsWith('.mp4')) return { contentType: 'video/mp4', body: FAKE_MP4 };
+  if (name.endsWith('.wav')) return { contentType: 'audio/wav', body: FAKE_WAV };
   return undefined;
 }

@@ -1,5 +1,8 @@
-import { FAKE_MP3, fileFor, TINY_PNG } from './assets.js';
+import { FAKE_MP3, fileFor } from './assets.js';
 import { chatChunks, claudeEvents } from './builders.js';
+import { claudeContentProblem, claudeReply } from './claude.js';
+import { faultFor } from './faults.js';
+import { chatImageAnswer } from './images.js';
 import { firstProblem, isNonEmptyString, isObject, type JsonBody, json, type Route } from './route.js';
 
 const MODELS: [string, string][] = [
@@ -62,8 +65,12 @@ export const openAiRoutes: Route[] = [
       firstProblem([isNonEmptyString(j.model), 'model is required']) ??
       messagesProblem(j) ??
       firstProblem([j.stream === undefined || typeof j.stream === 'boolean', 'stream must be a boolean']),
-    handle: (j) => {
+    handle: (j, _rec, ctx) => {
       const model = String(j.model);
+      const fault = faultFor('openai', model, j.stream === true);
+      if (fault) return fault;
+      const image = chatImageAnswer(j, ctx);
+      if (image) return image;
       const text = `Echo: ${lastUserText(j.messages)}`;
       const usage = {
         prompt_tokens: countTokens(JSON.stringify(j.messages)),
@@ -94,48 +101,32 @@ export const openAiRoutes: Route[] = [
       firstProblem(
         [isNonEmptyString(j.model), 'model is required'],
         [typeof j.max_tokens === 'number', 'max_tokens is required (number)'],
-      ) ?? messagesProblem(j),
+      ) ??
+      messagesProblem(j) ??
+      claudeContentProblem(j),
     handle: (j) => {
       const model = String(j.model);
-      const text = `Echo: ${lastUserText(j.messages)}`;
+      const fault = faultFor('claude', model, j.stream === true);
+      if (fault) return fault;
+      const reply = claudeReply(j, lastUserText(j.messages));
+      const text = 'text' in reply ? reply.text : '';
       const usage = {
         input_tokens: countTokens(JSON.stringify(j.messages)),
-        output_tokens: countTokens(text),
+        output_tokens: countTokens('text' in reply ? text : JSON.stringify(reply.toolUse)),
       };
+      const toolUse = 'toolUse' in reply ? { toolUse: reply.toolUse } : {};
       if (j.stream === true)
-        return { kind: 'sse', events: claudeEvents({ text, model, usage }), done: false };
+        return { kind: 'sse', events: claudeEvents({ text, model, usage, ...toolUse }), done: false };
       return json({
         id: 'msg_fake_1',
         type: 'message',
         role: 'assistant',
-        content: [{ type: 'text', text }],
+        content: 'toolUse' in reply ? [{ type: 'tool_use', ...reply.toolUse }] : [{ type: 'text', text }],
         model,
-        stop_reason: 'end_turn',
+        stop_reason: 'toolUse' in reply ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage,
       });
-    },
-  },
-  {
-    method: 'POST',
-    pattern: /^\/v1\/images\/generations$/,
-    family: 'openai',
-    body: 'json',
-    validate: (j) =>
-      firstProblem(
-        [isNonEmptyString(j.model), 'model is required'],
-        [isNonEmptyString(j.prompt), 'prompt is required'],
-        [j.n === undefined || (Number.isInteger(j.n) && Number(j.n) >= 1), 'n must be a positive integer'],
-      ),
-    handle: (j, _rec, ctx) => {
-      const n = typeof j.n === 'number' ? j.n : 1;
-      const revised_prompt = String(j.prompt);
-      const data = Array.from({ length: n }, (_, i) =>
-        j.model === 'gpt-image-1'
-          ? { b64_json: TINY_PNG.toString('base64'), revised_prompt }
-          : { url: `${ctx.url}/files/image-${i + 1}.png`, revised_prompt },
-      );
-      return json({ created: CREATED, data });
     },
   },
   {

@@ -32,7 +32,13 @@ export interface Route {
     ctx: RouteContext,
     params: string[],
   ) => Problem | undefined;
-  handle: (json: JsonBody, rec: RecordedRequest, ctx: RouteContext, params: string[]) => Scripted;
+  /** May be async (the Suno upload route fetches the URL it was given). */
+  handle: (
+    json: JsonBody,
+    rec: RecordedRequest,
+    ctx: RouteContext,
+    params: string[],
+  ) => Scripted | Promise<Scripted>;
 }
 
 export const isObject = (v: unknown): v is JsonBody =>

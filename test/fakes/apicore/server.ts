@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { claudeError, mjError, openAiError, sunoError } from './builders.js';
+import { extraRoutes } from './extras.js';
+import { imageRoutes } from './images.js';
 import { mjRoutes } from './mj.js';
 import { openAiRoutes } from './openai.js';
 import {
@@ -21,9 +23,19 @@ import {
   type SunoStage,
   type SunoTaskState,
 } from './types.js';
+import { udioRoutes } from './udio.js';
+import { videoRoutes } from './video.js';
 import { parseMultipart, readBody, sendScripted, tryParseJson } from './wire.js';
 
-const ROUTES: Route[] = [...openAiRoutes, ...mjRoutes, ...sunoRoutes];
+const ROUTES: Route[] = [
+  ...imageRoutes,
+  ...openAiRoutes,
+  ...extraRoutes,
+  ...mjRoutes,
+  ...sunoRoutes,
+  ...udioRoutes,
+  ...videoRoutes,
+];
 
 /** `/mj-fast/mj/...` etc. select a speed mode; the gateway strips the prefix. */
 const normalizePath = (path: string): string => path.replace(/^\/mj-(?:fast|relax|turbo)(?=\/mj\/)/, '');
@@ -44,7 +56,9 @@ function problemResponse(family: Family, problem: Problem): Scripted {
 
 function authError(path: string): Scripted {
   if (path.startsWith('/mj/')) return mjError(401, 4, 'invalid_api_key: Invalid token');
-  if (path.startsWith('/suno/')) return sunoError(401, 'invalid_api_key', 'Invalid token');
+  if (path.startsWith('/suno/') || path.startsWith('/udio/')) {
+    return sunoError(401, 'invalid_api_key', 'Invalid token');
+  }
   return openAiError(401, 'Invalid token', 'invalid_api_key', 'new_api_error');
 }
 
@@ -173,7 +187,7 @@ export class FakeApiCore implements RouteContext {
         await hold.gate;
         hold.waiting--;
       }
-      await sendScripted(res, this.#respond(rec));
+      await sendScripted(res, await this.#respond(rec));
       scripted = true;
     } catch (err) {
       this.unexpected.push(`fake internal error: ${String(err)}`);
@@ -182,7 +196,7 @@ export class FakeApiCore implements RouteContext {
     }
   }
 
-  #respond(rec: RecordedRequest): Scripted {
+  #respond(rec: RecordedRequest): Scripted | Promise<Scripted> {
     const path = normalizePath(rec.path);
     const label = `${rec.method} ${rec.path}`;
     let found: { route: Route; params: string[] } | undefined;

@@ -49,6 +49,11 @@ export type Scripted =
       delayMs?: number;
       /** Destroy the socket after the chunks instead of ending the response. */
       destroy?: boolean;
+      /**
+       * Awaited before writing chunk `index` (after the headers and the chunks before it): lets a
+       * test hold a body mid-way on its own clock instead of a real delay.
+       */
+      beforeChunk?: (index: number) => Promise<void>;
     }
   | { kind: 'hang' }
   | { kind: 'binary'; status?: number; contentType: string; body: Buffer };
@@ -121,4 +126,6 @@ export interface SunoTaskState {
   stages: SunoStage[];
   stage: number;
   base: SunoTaskDto;
+  /** Index of the stage the last fetch returned (undefined before the first fetch). */
+  shown?: number;
 }

@@ -87,9 +87,11 @@ async function writeAll(
   res: ServerResponse,
   chunks: (string | Buffer)[],
   delayMs?: number,
+  beforeChunk?: (index: number) => Promise<void>,
 ): Promise<boolean> {
   for (const [i, chunk] of chunks.entries()) {
     if (i > 0) await pause(delayMs);
+    if (beforeChunk) await beforeChunk(i);
     if (!(await write(res, chunk))) return false;
   }
   return true;
@@ -118,7 +120,8 @@ export async function sendScripted(res: ServerResponse, s: Scripted): Promise<vo
       return; // left open until the fake closes
     case 'raw': {
       res.writeHead(s.status ?? 200, s.headers ?? {});
-      if (!(await writeAll(res, s.chunks, s.delayMs))) return;
+      if (s.beforeChunk) res.flushHeaders();
+      if (!(await writeAll(res, s.chunks, s.delayMs, s.beforeChunk))) return;
       if (s.destroy) res.destroy();
       else res.end();
       return;

@@ -129,6 +129,15 @@ export interface ButtonInput extends Omit<InteractionInput, 'guildId'> {
   force?: boolean;
 }
 
+export interface ModalSubmitInput {
+  /** The component interaction the modal was the answer to. */
+  interactionId: string;
+  /** Typed values by text input custom_id; a field left out keeps its pre-filled value. */
+  values: Record<string, string>;
+  user?: InteractionInput['user'];
+  locale?: string;
+}
+
 export interface AutocompleteInput extends InteractionInput {
   name: string;
   focused: { name: string; value: string | number; type?: number };
@@ -684,6 +693,30 @@ export class FakeDiscord {
     return { id: msg.id, delivered, contentVisible };
   }
 
+  /**
+   * A user or a moderator deletes a message (the bot's answer, say), as Discord does it: later edits
+   * get 404 10008 "Unknown Message", and sessions with the GuildMessages intent (DirectMessages for
+   * a DM) get MESSAGE_DELETE `{id, channel_id, guild_id?}`. Returns whether any session got it.
+   */
+  deleteMessageAsUser(messageId: string): boolean {
+    const msg = this.#messages.get(messageId);
+    if (!msg || msg.deleted) throw new Error(`FakeDiscord.deleteMessageAsUser: no message ${messageId}`);
+    msg.deleted = true;
+    let delivered = false;
+    for (const s of this.#liveFor(msg.guildId)) {
+      const needed = msg.guildId === null ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES;
+      if ((s.intents & needed) === 0) continue;
+      this.#gateway.send(s, 'MESSAGE_DELETE', {
+        id: msg.id,
+        channel_id: msg.channelId,
+        ...(msg.guildId === null ? {} : { guild_id: msg.guildId }),
+      });
+      delivered = true;
+    }
+    this.#changed();
+    return delivered;
+  }
+
   // ---------------------------------------------------------------- interaction plumbing
 
   /** The guilds a session's shard serves. */
@@ -743,6 +776,45 @@ export class FakeDiscord {
     const all = [...(guildId ? this.commands(guildId) : []), ...this.commands()];
     const found = all.find((c) => c.name === name);
     return typeof found?.id === 'string' ? found.id : this.#ids.next();
+  }
+
+  /**
+   * Submits the modal a component interaction opened (callback type 9), as the member would: a
+   * MODAL_SUBMIT interaction (type 5) with the values typed per text input. Inputs the modal
+   * marks required must be filled, and values respect max_length, as Discord's client enforces.
+   */
+  submitModal(input: ModalSubmitInput): { id: string; token: string } {
+    const opener = this.#interactions.get(input.interactionId);
+    const modal = opener?.modal;
+    if (!opener || !isRecord(modal))
+      throw new Error(`FakeDiscord.submitModal: interaction ${input.interactionId} showed no modal`);
+    const rows = Array.isArray(modal.components) ? (modal.components as unknown[]) : [];
+    const components = rows.map((row) => {
+      const field =
+        isRecord(row) && Array.isArray(row.components) ? (row.components[0] as Record<string, unknown>) : {};
+      const id = String(field.custom_id);
+      const value = input.values[id] ?? (typeof field.value === 'string' ? field.value : '');
+      if (field.required !== false && value === '')
+        throw new Error(`FakeDiscord.submitModal: required field ${id} left empty`);
+      if (typeof field.max_length === 'number' && value.length > field.max_length)
+        throw new Error(`FakeDiscord.submitModal: field ${id} longer than ${field.max_length}`);
+      return { type: 1, components: [{ type: 4, custom_id: id, value }] };
+    });
+    const msg = opener.messageId ? this.#messages.get(opener.messageId) : undefined;
+    const ctx = this.#context({
+      ...(input.user ? { user: input.user } : { user: opener.user }),
+      ...(input.locale ? { locale: input.locale } : {}),
+      guildId: opener.guildId,
+      channelId: opener.channelId,
+    });
+    const data = { custom_id: String(modal.custom_id), components };
+    return this.#dispatchInteraction(
+      5,
+      data,
+      ctx,
+      { customId: String(modal.custom_id), ...(msg ? { messageId: msg.id } : {}) },
+      msg ? { message: apiMessage(msg, (id) => this.#messages.get(id), this.applicationId) } : {},
+    );
   }
 
   #dispatchInteraction(

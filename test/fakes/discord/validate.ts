@@ -386,6 +386,51 @@ export function validateModal(data: unknown, e: FormErrors): void {
   }
   checkLength(e, ['data', 'custom_id'], data.custom_id, 1, 100, true);
   checkLength(e, ['data', 'title'], data.title, 1, 45, true);
-  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5)
+  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5) {
     e.add(['data', 'components'], BETWEEN(1, 5).code, BETWEEN(1, 5).message);
+    return;
+  }
+  const ids = new Set<string>();
+  data.components.forEach((row: unknown, r: number) => {
+    const at = ['data', 'components', r];
+    // The classic layout: an action row (type 1) holding exactly one text input (type 4).
+    if (!isRecord(row) || row.type !== 1 || !Array.isArray(row.components) || row.components.length !== 1) {
+      e.add(at, 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'A modal row holds exactly one text input');
+      return;
+    }
+    const input: unknown = row.components[0];
+    const ip = [...at, 'components', 0];
+    if (!isRecord(input) || input.type !== 4) {
+      e.add(ip, 'COMPONENT_TYPE_INVALID', 'Component type is invalid in a modal');
+      return;
+    }
+    validateTextInput(input, ip, e);
+    if (typeof input.custom_id === 'string') {
+      if (ids.has(input.custom_id))
+        e.add(
+          [...ip, 'custom_id'],
+          'COMPONENT_CUSTOM_ID_DUPLICATED',
+          'Component custom id cannot be duplicated',
+        );
+      ids.add(input.custom_id);
+    }
+  });
+}
+
+/** A text input (component type 4), as Discord documents its fields. */
+function validateTextInput(input: Record<string, unknown>, at: Path, e: FormErrors): void {
+  checkLength(e, [...at, 'custom_id'], input.custom_id, 1, 100, true);
+  checkLength(e, [...at, 'label'], input.label, 1, 45, true);
+  checkLength(e, [...at, 'placeholder'], input.placeholder, 0, 100);
+  checkLength(e, [...at, 'value'], input.value, 0, 4000);
+  if (input.style !== 1 && input.style !== 2)
+    e.add([...at, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.');
+  const min = input.min_length;
+  const max = input.max_length;
+  if (min !== undefined && (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > 4000))
+    e.add([...at, 'min_length'], 'NUMBER_TYPE_MAX', 'int value should be between 0 and 4000');
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 4000))
+    e.add([...at, 'max_length'], 'NUMBER_TYPE_MAX', 'int value should be between 1 and 4000');
+  if (typeof input.value === 'string' && typeof max === 'number' && input.value.length > max)
+    e.add([...at, 'value'], 'BASE_TYPE_BAD_LENGTH', `Must be ${max} or fewer in length.`);
 }

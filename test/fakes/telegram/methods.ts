@@ -120,14 +120,44 @@ function formatCaption(
   return fmt.text.length > 0 ? fmt : undefined;
 }
 
-/** Validate reply_markup; returns the inline keyboard (the only kind a Message carries back). */
-function parseMarkup(p: Params): InlineKeyboardMarkup | undefined {
+/** ForceReply's input_field_placeholder: "1-64 characters" (Bot API, ForceReply). */
+const FORCE_REPLY_PLACEHOLDER_MAX = 64;
+
+/**
+ * A send's ForceReply markup (`{force_reply: true, input_field_placeholder?, selective?}`), checked;
+ * undefined when the markup is something else. The client opens a reply to the message.
+ */
+function parseForceReply(p: Params): { placeholder?: string } | undefined {
+  const m = p.json('reply_markup');
+  if (typeof m !== 'object' || m === null || !('force_reply' in m)) return undefined;
+  const f = m as Record<string, unknown>;
+  if (f.force_reply !== true) throw badRequest("can't parse reply keyboard markup JSON object", true);
+  const placeholder = f.input_field_placeholder;
+  if (placeholder === undefined) return {};
+  if (typeof placeholder !== 'string' || [...placeholder].length < 1) {
+    throw badRequest("can't parse reply keyboard markup JSON object", true);
+  }
+  if ([...placeholder].length > FORCE_REPLY_PLACEHOLDER_MAX) {
+    throw badRequest('input field placeholder is too long');
+  }
+  return { placeholder };
+}
+
+/**
+ * Validate reply_markup; returns the inline keyboard (the only kind a Message carries back). Edits
+ * take only an inline keyboard ("Bad Request: inline keyboard expected").
+ */
+function parseMarkup(p: Params, edit = false): InlineKeyboardMarkup | undefined {
   const m = p.json('reply_markup');
   if (m === undefined) return undefined;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) {
     throw badRequest("can't parse reply keyboard markup JSON object", true);
   }
-  if ('keyboard' in m || 'remove_keyboard' in m || 'force_reply' in m) return undefined;
+  if ('keyboard' in m || 'remove_keyboard' in m || 'force_reply' in m) {
+    if (edit) throw badRequest('inline keyboard expected');
+    parseForceReply(p);
+    return undefined;
+  }
   if (!('inline_keyboard' in m)) throw badRequest("can't parse reply keyboard markup JSON object", true);
   const rows = (m as { inline_keyboard: unknown }).inline_keyboard;
   if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r))) {
@@ -545,9 +575,12 @@ const handlers: Record<string, Handler> = {
     const cs = core.resolveChat(p.json('chat_id'));
     const fmt = formatMessageText(core, p);
     const markup = parseMarkup(p);
+    const forceReply = parseForceReply(p);
     const replyTo = resolveReply(cs, p);
     const threadId = resolveThread(cs, p, replyTo);
-    return createBotMessage(core, cs, { kind: 'text', fmt, markup, replyTo, threadId }).message;
+    const sm = createBotMessage(core, cs, { kind: 'text', fmt, markup, replyTo, threadId });
+    if (forceReply) sm.forceReply = forceReply;
+    return sm.message;
   },
 
   sendMessageDraft: ({ core, p }) => {
@@ -580,7 +613,7 @@ const handlers: Record<string, Handler> = {
     const { sm } = editTarget(core, p);
     if (sm.kind !== 'text') throw badRequest('there is no text in the message to edit');
     const fmt = formatMessageText(core, p);
-    const markup = parseMarkup(p);
+    const markup = parseMarkup(p, true);
     if (fmt.text === sm.text && sameJson(fmt.entities, sm.entities) && sameJson(markup, sm.replyMarkup)) {
       throw notModified(core);
     }
@@ -602,7 +635,7 @@ const handlers: Record<string, Handler> = {
     const { sm } = editTarget(core, p);
     if (sm.kind === 'text') throw badRequest('there is no caption in the message to edit');
     const caption = formatCaption(core, p.str('caption'), p.str('parse_mode'), p.json('caption_entities'));
-    const markup = parseMarkup(p);
+    const markup = parseMarkup(p, true);
     const text = caption?.text ?? '';
     if (text === sm.text && sameJson(caption?.entities, sm.entities) && sameJson(markup, sm.replyMarkup)) {
       throw notModified(core);
@@ -625,7 +658,7 @@ const handlers: Record<string, Handler> = {
 
   editMessageReplyMarkup: ({ core, p }) => {
     const { sm } = editTarget(core, p);
-    const markup = parseMarkup(p);
+    const markup = parseMarkup(p, true);
     if (sameJson(markup, sm.replyMarkup)) throw notModified(core);
     sm.message = withFields(sm.message, { reply_markup: markup, edit_date: nowSec() });
     setMarkup(sm, markup);

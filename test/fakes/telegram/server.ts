@@ -459,10 +459,10 @@ export class FakeTelegram {
   }
 
   /** `extra` for sendText & co. making the new message a reply: `fake.sendText(c, u, 'hi', fake.replyTo(m))`. */
-  replyTo(message: Message | LoggedMessage): { reply_to_message: Message } {
+  replyTo(message: Message | LoggedMessage): Partial<Message> {
     const target = 'from_bot' in message ? message.message : message;
     const { reply_to_message: _nested, ...rest } = target;
-    return { reply_to_message: rest as Message };
+    return { reply_to_message: rest } as Partial<Message>;
   }
 
   /**
@@ -506,6 +506,17 @@ export class FakeTelegram {
       throw new Error(`stopGeneration: draft ${draftId} was sent without can_stop: it has no stop button`);
     if (!live.keepOnStop) this.core.draftBoard.end(chat.id, draftId, 'stopped');
     return this.pushUpdate({ stopped_message_generation: { chat, draft_id: draftId } } as UpdateInput);
+  }
+
+  /**
+   * The user (or a group admin) deletes a message, the bot's answer say, as Telegram does it: the
+   * bot gets no update at all, and later edits of it fail with 400 "Bad Request: message to edit not
+   * found" (deletes with "message to delete not found").
+   */
+  deleteAsUser(chatId: number, messageId: number): void {
+    const sm = this.core.chats.get(chatId)?.messages.get(messageId);
+    if (!sm || sm.deleted) throw new Error(`deleteAsUser: chat ${chatId} shows no message ${messageId}`);
+    sm.deleted = true;
   }
 
   /** Make bytes available to getFile and the download route; returns the file_id. */

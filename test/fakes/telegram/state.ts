@@ -43,6 +43,8 @@ export interface StoredMessage {
   entities?: MessageEntity[];
   caption?: string;
   replyMarkup?: InlineKeyboardMarkup;
+  /** Sent with ForceReply: the user's client opened a reply to it (with this placeholder). */
+  forceReply?: { placeholder?: string };
   file?: LoggedFile;
   replyToMessageId?: number;
   mediaGroupId?: string;
@@ -294,6 +296,7 @@ export class Core {
       ...(sm.entities !== undefined ? { entities: sm.entities } : {}),
       ...(sm.caption !== undefined ? { caption: sm.caption } : {}),
       ...(sm.replyMarkup !== undefined ? { reply_markup: sm.replyMarkup } : {}),
+      ...(sm.forceReply !== undefined ? { force_reply: sm.forceReply } : {}),
       ...(sm.file !== undefined ? { file: sm.file } : {}),
       ...(sm.replyToMessageId !== undefined ? { reply_to_message_id: sm.replyToMessageId } : {}),
       ...(sm.mediaGroupId !== undefined ? { media_group_id: sm.mediaGroupId } : {}),

@@ -98,6 +98,8 @@ export interface LoggedMessage {
   entities?: MessageEntity[];
   caption?: string;
   reply_markup?: InlineKeyboardMarkup;
+  /** Sent with ForceReply: the user's client opened a reply to it, with this placeholder. */
+  force_reply?: { placeholder?: string };
   file?: LoggedFile;
   reply_to_message_id?: number;
   media_group_id?: string;

@@ -401,7 +401,7 @@ describe('chatStream', () => {
   it('maps an HTTP error on a stream request through the error envelope', async () => {
     h.fake.enqueue('POST /v1/chat/completions', openAiError(400, 'prompt blocked', 'prompt_blocked'));
     const e = await botError(collect(h.client.chatStream(req('x'))));
-    expect(e).toMatchObject({ kind: 'bad_request', status: 400, upstreamMessage: 'prompt blocked' });
+    expect(e).toMatchObject({ kind: 'content_policy', status: 400, upstreamMessage: 'prompt blocked' });
     expect(h.fake.requestsTo('POST', CHAT)).toHaveLength(1);
   });
 });

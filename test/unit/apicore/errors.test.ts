@@ -25,7 +25,7 @@ describe('error envelopes from the gateway → kinds', () => {
     [404, 'Invalid URL (POST /v1/chat/completions)', 'not_found', 'not_found'],
     [500, 'upstream crashed', 'bad_response_status_code', 'upstream'],
     [502, 'bad gateway', undefined, 'upstream'],
-    [400, 'sensitive words detected', 'sensitive_words_detected', 'bad_request'],
+    [400, 'sensitive words detected', 'sensitive_words_detected', 'content_policy'],
     [429, 'too many requests', 'rate_limit_exceeded', 'rate_limit'],
   ] as const)('HTTP %i %s (%s) → %s, one request', async (status, message, code, kind) => {
     h.fake.enqueue('POST /v1/chat/completions', openAiError(status, message, code));
@@ -65,7 +65,7 @@ describe('error envelopes from the gateway → kinds', () => {
       ),
     );
     expect(e).toMatchObject({
-      kind: 'upstream',
+      kind: 'overloaded',
       status: 529,
       upstreamMessage: 'Overloaded',
       code: undefined,

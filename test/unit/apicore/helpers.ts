@@ -169,3 +169,47 @@ export async function claudeOut(chunks: Uint8Array[]): Promise<StreamEvent[]> {
   for await (const e of claudeStreamEvents('POST /v1/messages', sseMessages(bytes(...chunks)))) out.push(e);
   return out;
 }
+
+/**
+ * A clock that only moves when told: the client's whole-call deadlines run on it (the `timers`
+ * option), so "100 s" passes in no real time and nothing depends on how busy the machine is.
+ */
+export class ManualClock {
+  now = 0;
+  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+  #seq = 0;
+
+  readonly setTimeout = (fn: () => void, ms: number): number => {
+    this.#seq += 1;
+    this.#timers.set(this.#seq, { at: this.now + ms, fn });
+    return this.#seq;
+  };
+
+  readonly clearTimeout = (handle: unknown): void => {
+    this.#timers.delete(handle as number);
+  };
+
+  /** Moves time forward, firing every timer that falls due, earliest first. */
+  advance(ms: number): void {
+    this.now += ms;
+    const due = [...this.#timers].filter(([, t]) => t.at <= this.now).sort(([, a], [, b]) => a.at - b.at);
+    for (const [id, t] of due) {
+      this.#timers.delete(id);
+      t.fn();
+    }
+  }
+
+  /** Timers armed and not yet fired or cleared. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+}
+
+/** A promise with its resolve function exposed. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

@@ -77,7 +77,7 @@ describe('generateImages', () => {
     );
     const e = await botError(h.client.generateImages({ model: 'dall-e-3', prompt: 'x' }));
     expect(e).toMatchObject({
-      kind: 'bad_request',
+      kind: 'content_policy',
       upstreamMessage: 'Your request was rejected by the safety system',
     });
     h.fake.enqueue('POST /v1/images/generations', { kind: 'json', body: { created: 1, data: [] } });

@@ -305,6 +305,8 @@ describe('Suno', () => {
       lyrics: DEFAULT_SUNO_LYRICS,
       durationSeconds: 123.4,
       errorMessage: '',
+      model: 'chirp-v3-5',
+      type: 'gen',
     });
     const fetches = h.fake.requestsTo('GET', `/suno/fetch/${id}`);
     expect(fetches).toHaveLength(3);
@@ -479,6 +481,8 @@ describe('task parsers', () => {
         lyrics: 'la la',
         durationSeconds: undefined,
         errorMessage: 'bad lyrics',
+        model: '',
+        type: '',
       },
     ]);
     expect(
