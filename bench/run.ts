@@ -19,6 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { discordLimits } from '../src/platforms/discord/limits.js';
 import { telegramLimits } from '../src/platforms/telegram/limits.js';
+import { type BackToBackPhase, backToBackPhase, renderBackToBack } from './back-to-back.js';
 import { type ClusterPhase, clusterPhase, clusterSkipReason } from './cluster.js';
 import { BotProcess, ROOT } from './lib/bot-process.js';
 import { type BotBuild, buildBot } from './lib/build.js';
@@ -28,6 +29,7 @@ import type { ChatScenario, Platform, SessionInfo } from './lib/protocol.js';
 import { type ChatPhase, type ColdPhase, renderReport, type TaskPhase } from './lib/report.js';
 import { RttProbe } from './lib/rtt.js';
 import { sleep } from './lib/stats.js';
+import { renderSoak, type SoakPhase, soakPhase, soakSection, writeSoakSection } from './soak.js';
 import { renderTrim, type TrimPhase, trimOnly, trimPhase } from './trim.js';
 
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -200,6 +202,8 @@ function sourceVersion(): string {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'trim') return trimOnly(ROOT);
+  // `npm run bench -- soak`: the soak alone (bench/soak.ts); it never runs unless asked for.
+  if (process.argv.slice(2).includes('soak')) process.env.BENCH_ONLY = 'soak';
   // BENCH_SOURCES=1 runs the sources under tsx instead of the bundle, so profiles name every file.
   const source = sourceVersion(); // before the build: what the bundle is made of
   BUILD = await buildBot(ROOT, { sources: process.env.BENCH_SOURCES === '1' });
@@ -296,6 +300,12 @@ async function main(): Promise<void> {
     await attempt(`load ${n}`, async () => void chats.push(await chatPhase(fakes, `load-${n}`, load(n))));
   }
 
+  let backToBack: BackToBackPhase | undefined;
+  await attempt('back to back (Telegram private)', async () => {
+    log('back to back: 100 short answers in one private chat…');
+    backToBack = await backToBackPhase(fakes, (session) => startBot(fakes, session, 'back-to-back'));
+  });
+
   for (const n of [10, 100, 1000])
     await attempt(`polling ${n}`, async () => void tasks.push(await taskPhase(fakes, n)));
   await attempt('cold start', async () => {
@@ -316,6 +326,11 @@ async function main(): Promise<void> {
   await attempt('trim', async () => {
     trim = await trimPhase();
   });
+  let soak: SoakPhase | undefined;
+  if (only?.includes('soak'))
+    await attempt('soak', async () => {
+      soak = await soakPhase(fakes, BUILD, privateBudget, log);
+    });
   fakes.close();
   await fakes.exited;
 
@@ -331,6 +346,17 @@ async function main(): Promise<void> {
   });
   if (trim) {
     const rows = renderTrim(trim);
+    report.table += `\n${rows.rows.join('\n')}`;
+    report.failed += rows.failed;
+  }
+  if (soak) {
+    const rows = renderSoak(soak);
+    report.table += `\n${rows.rows.join('\n')}`;
+    report.notes += `\n\n${rows.notes.join('\n\n')}`;
+    report.failed += rows.failed;
+  }
+  if (backToBack) {
+    const rows = renderBackToBack(backToBack);
     report.table += `\n${rows.rows.join('\n')}`;
     report.failed += rows.failed;
   }
@@ -357,7 +383,12 @@ async function main(): Promise<void> {
   const partial = Boolean(only) || process.env.BENCH_SOURCES === '1';
   const out = partial ? 'bench/profiles/results-partial.md' : 'bench/results.md';
   mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });
-  writeFileSync(join(ROOT, out), `${header}\n${report.table}\n\n${report.notes}\n`);
+  const keptSoak = partial ? '' : soakSection(ROOT); // a full run keeps the last soak's section
+  writeFileSync(
+    join(ROOT, out),
+    `${header}\n${report.table}\n\n${report.notes}\n${keptSoak && `\n${keptSoak}\n`}`,
+  );
+  if (soak) writeSoakSection(ROOT, soak, header);
   log(`wrote ${out} (${report.failed} figure(s) off target)`);
   process.exit(0);
 }

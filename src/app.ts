@@ -11,6 +11,7 @@ import type { SharedBudget } from './core/shared-budget.js';
 import type { Store } from './core/store.js';
 import { type AppPhase, startHealthServer } from './health.js';
 import { type Logger, scrub } from './log.js';
+import { PromMetrics } from './metrics.js';
 import { StorePublicFiles } from './public-files.js';
 import { botBudgetsOf, type Clock, SchedulerRegistry, systemClock } from './render/scheduler.js';
 import { AccessPolicy } from './router/access.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   sharedBudget?: (SharedBudget & { close(): Promise<void> }) | undefined;
   /** Serve GET /healthz on this port (0 picks a free one). */
   healthPort?: number | undefined;
+  /** The /metrics registry (main shares it with the adapters, for their 429s); one is made otherwise. */
+  metrics?: PromMetrics | undefined;
 }
 
 export interface App {
@@ -48,6 +51,8 @@ export interface App {
   poller: TaskPoller;
   apicore: ApiCoreClient;
   store: Store;
+  /** What GET /metrics (beside /healthz) shows. */
+  metrics: PromMetrics;
   /**
    * Serves /healthz first, then starts every platform at once: one that cannot start is logged
    * and reported unhealthy, and never stops the others. Rejects only when the app itself cannot
@@ -65,15 +70,26 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { config, log, adapters } = options;
   const store = options.store ?? openStore(config.storeUrl);
+  const metrics = options.metrics ?? new PromMetrics();
   const apicore = new ApiCoreClient({
     baseUrl: config.apicore.baseUrl,
     apiKey: config.apicore.apiKey,
     timeoutMs: config.apicore.timeoutMs,
     streamIdleTimeoutMs: config.apicore.streamIdleMs,
+    metrics,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
+  // Bot-wide budgets pace every process (fair between chats, finals first), and across processes
+  // through the shared budget when there is one. TELEGRAM_MAX_PER_SECOND replaces Telegram's 30/s.
+  const maxPerSecond = config.telegram?.maxPerSecond;
+  const botBudgets = botBudgetsOf(adapters, {
+    ...(maxPerSecond !== undefined
+      ? { telegram: maxPerSecond > 0 ? { count: maxPerSecond, perMs: 1000 } : null }
+      : {}),
+  });
   const schedulers = new SchedulerRegistry(options.clock ?? systemClock, {
-    ...(options.sharedBudget ? { shared: options.sharedBudget, botBudgets: botBudgetsOf(adapters) } : {}),
+    botBudgets,
+    ...(options.sharedBudget ? { shared: options.sharedBudget } : {}),
     log: log.child({ component: 'pacing' }),
   });
   // With Redis, ticks and chat jobs run across every instance on BullMQ; otherwise in this process.
@@ -92,6 +108,7 @@ export function createApp(options: AppOptions): App {
     schedulers,
     log: log.child({ component: 'tasks' }),
     intervalMs: config.taskPollIntervalMs,
+    metrics,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const router = new Router({
@@ -113,7 +130,10 @@ export function createApp(options: AppOptions): App {
     publicFiles: config.songs.publicBaseUrl
       ? new StorePublicFiles(store, config.songs.publicBaseUrl)
       : undefined,
+    metrics,
   });
+  metrics.pendingFrom(() => poller.pendingByKind());
+  metrics.declarePlatforms(adapters.map((a) => a.name));
   // PUBLIC_BASE_URL is served by the health server: it runs whenever files are to be published.
   const healthPort = options.healthPort ?? (config.songs.publicBaseUrl ? config.healthPort : undefined);
   let sweep: NodeJS.Timeout | undefined;
@@ -162,6 +182,7 @@ export function createApp(options: AppOptions): App {
     poller,
     apicore,
     store,
+    metrics,
     async start() {
       // First, so /healthz answers ("starting") while platforms connect, however long that takes.
       if (healthPort !== undefined) {
@@ -170,6 +191,8 @@ export function createApp(options: AppOptions): App {
           platforms: platformHealth,
           store,
           pendingTasks: () => poller.pending,
+          // Node's process series (RSS, GC, event-loop delay) only where someone can scrape them.
+          metrics: metrics.withProcess(),
         });
         const address = health.address();
         log.info({ port: typeof address === 'object' ? address?.port : address }, 'serving /healthz');

@@ -19,6 +19,12 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9_-]{1,256}$/, '1–256 characters of A-Z, a-z, 0-9, _ and -')
       .optional(),
   ),
+  TELEGRAM_MAX_PER_SECOND: z.coerce
+    .number()
+    .int('a whole number')
+    .min(0, 'a whole number, 0 for no bot-wide limit')
+    .max(1000, 'at most 1000 (paid broadcasts)')
+    .default(30),
   DISCORD_BOT_TOKEN: optionalText(),
   DISCORD_APPLICATION_ID: optionalText().pipe(
     z
@@ -194,6 +200,8 @@ export interface Config {
         token: string;
         apiRoot: string;
         webhook: { url: string; port: number; secret: string | undefined } | undefined;
+        /** Bot-wide sends + edits + drafts per second across chats; 0: no bot-wide limit. */
+        maxPerSecond: number;
       }
     | undefined;
   discord:
@@ -275,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ? {
           token: e.TELEGRAM_BOT_TOKEN,
           apiRoot: e.TELEGRAM_API_ROOT,
+          maxPerSecond: e.TELEGRAM_MAX_PER_SECOND,
           webhook: e.TELEGRAM_WEBHOOK_URL
             ? {
                 url: e.TELEGRAM_WEBHOOK_URL,

@@ -49,9 +49,17 @@ function serveFile(store: Store, id: string, head: boolean, res: ServerResponse)
   );
 }
 
+/** The Prometheus scrape; a failed collect (the task store down) is a 500, never a hang or a crash. */
+function serveMetrics(metrics: { contentType: string; text(): Promise<string> }, res: ServerResponse): void {
+  metrics.text().then(
+    (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+    () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics could not be collected\n'),
+  );
+}
+
 /**
  * `GET /healthz`: 200 when the status is `ok`, 503 otherwise, with the report as JSON. Besides it,
- * only `GET /files/<id>` (published files, PUBLIC_BASE_URL) is served. Started before any platform connects, so an orchestrator (and an operator with
+ * only `GET /metrics` (Prometheus) and `GET /files/<id>` (published files, PUBLIC_BASE_URL) are served. Started before any platform connects, so an orchestrator (and an operator with
  * curl) sees "starting", then which platform is unhealthy and why, from the first second on.
  */
 export async function startHealthServer(
@@ -61,6 +69,8 @@ export async function startHealthServer(
     platforms: () => Record<string, PlatformHealth>;
     store: Store;
     pendingTasks: () => number;
+    /** `GET /metrics`: the Prometheus scrape (src/metrics.ts); 404 when absent. */
+    metrics?: { contentType: string; text(): Promise<string> } | undefined;
   },
 ): Promise<Server> {
   const probe = parts.store.namespace<number>('health');
@@ -102,6 +112,10 @@ export async function startHealthServer(
     const path = req.url?.split('?')[0] ?? '';
     if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/files/')) {
       serveFile(parts.store, path.slice('/files/'.length), req.method === 'HEAD', res);
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics' && parts.metrics) {
+      serveMetrics(parts.metrics, res);
       return;
     }
     if (req.method !== 'GET' || path !== '/healthz') {

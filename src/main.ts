@@ -6,6 +6,7 @@ import { commandSummaries } from './core/command.js';
 import type { PlatformAdapter } from './core/platform.js';
 import type { Store } from './core/store.js';
 import { createLogger } from './log.js';
+import { PromMetrics } from './metrics.js';
 import { ConsolePlatform } from './platforms/console/console-platform.js';
 import { connectStore } from './store/index.js';
 import { connectSharedBudget } from './store/shared-budget.js';
@@ -48,6 +49,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   });
   // Platform libraries load only when their platform is on: discord.js alone takes a few hundred ms.
   const adapters: PlatformAdapter[] = [];
+  const metrics = new PromMetrics();
   const consolePlatform = consoleMode
     ? new ConsolePlatform({ input: process.stdin, output: process.stdout, locale: env.LANG })
     : undefined;
@@ -62,6 +64,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         apiRoot,
         commands: summaries,
         log: log.child({ platform: 'telegram' }),
+        metrics,
         // Without a configured secret, a fresh one each start: setWebhook sends it to Telegram every time.
         webhook: webhook
           ? { ...webhook, secret: webhook.secret ?? randomBytes(24).toString('base64url') }
@@ -76,6 +79,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         ...config.discord,
         commands: summaries,
         log, // the adapter adds its own platform field
+        metrics,
       }),
     );
   }
@@ -94,7 +98,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       fail(`STORE_URL could not be opened: ${(e as Error).message}`);
     }
   }
-  const app = createApp({ config, log, adapters, store, sharedBudget, healthPort: config.healthPort });
+  const app = createApp({
+    config,
+    log,
+    adapters,
+    store,
+    sharedBudget,
+    healthPort: config.healthPort,
+    metrics,
+  });
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;

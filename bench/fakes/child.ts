@@ -4,6 +4,7 @@
  * bench/run.ts (see bench/lib/protocol.ts). All times are on this process's clock.
  */
 import type { Envelope, Reply, Request } from '../lib/protocol.js';
+import { runBackToBack } from './back-to-back.js';
 import { ClusterDriver } from './cluster.js';
 import { DiscordSession } from './discord-session.js';
 import { Session } from './session.js';
@@ -33,6 +34,11 @@ async function handle(req: Request): Promise<unknown> {
       return null;
     case 'chat.run':
       return need().runChat(req.scenario);
+    case 'chat.backToBack': {
+      const s = need();
+      if (!(s instanceof Session)) throw new Error('back-to-back answers run on Telegram sessions only');
+      return runBackToBack(s, req.scenario);
+    }
     case 'tasks.run': {
       const s = need();
       if (!(s instanceof Session)) throw new Error('tasks run on Telegram sessions only');

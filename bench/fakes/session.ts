@@ -204,9 +204,8 @@ export class Session {
           if (drafts[i]!.draft_id === drafts[i - 1]!.draft_id && drafts[i]!.text === drafts[i - 1]!.text)
             unchanged++;
         }
-        for (const [i, d] of drafts.entries())
-          ops.push({ at: d.at, key: `draft:${d.draft_id}`, placeholder: i === 0 });
-        // The final message continues the draft's pacing (the renderer uses one key for both).
+        // Drafts are not messages: they are paced apart (telegramLimits' draftPacing) and spend
+        // nothing of the chat's message budget, so only the messages are checked against it.
         for (const c of sends)
           ops.push({ at: c.at, key: `draft:${drafts[0]?.draft_id}`, placeholder: false, final: c === final });
         const firstVisibleAt = firstText?.at ?? final?.at ?? Number.NaN;

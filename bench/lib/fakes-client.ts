@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './bot-process.js';
 import type {
+  BackToBackResult,
+  BackToBackScenario,
   ChatResult,
   ChatScenario,
   ClusterDeliver,
@@ -78,6 +80,9 @@ export class FakesClient {
   }
   runChat(scenario: ChatScenario): Promise<ChatResult> {
     return this.#request({ cmd: 'chat.run', scenario });
+  }
+  runBackToBack(scenario: BackToBackScenario): Promise<BackToBackResult> {
+    return this.#request({ cmd: 'chat.backToBack', scenario });
   }
   runTasks(scenario: TaskScenario): Promise<TaskResult> {
     return this.#request({ cmd: 'tasks.run', scenario });

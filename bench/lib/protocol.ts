@@ -230,8 +230,34 @@ export interface ClusterDeliverResult {
   unexpected: string[];
 }
 
+/** Short answers asked one after another in one private chat (bench/fakes/back-to-back.ts). */
+export interface BackToBackScenario {
+  answers: number;
+  /** Answer ids from here; they must not repeat within a session. */
+  firstId: number;
+  ttftMs: number;
+  tokenIntervalMs: number;
+  /** Longest wait for one answer. */
+  timeoutMs: number;
+}
+
+export interface BackToBackResult {
+  answers: number;
+  /** From the first question to the last answer's final message. */
+  totalMs: number;
+  /** Question → its final message, per answer. */
+  perAnswerMs: number[];
+  /** Answers whose messages were exactly the answer. */
+  exact: number;
+  /** Sends and edits (the chat's message budget), and drafts, over the whole phase. */
+  messages: number;
+  drafts: number;
+  errors429: number;
+}
+
 export type Request =
   | { cmd: 'session.start'; platform: Platform }
+  | { cmd: 'chat.backToBack'; scenario: BackToBackScenario }
   | { cmd: 'session.waitPolling'; timeoutMs: number }
   | { cmd: 'session.end' }
   | { cmd: 'chat.run'; scenario: ChatScenario }

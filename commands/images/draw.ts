@@ -1,8 +1,10 @@
 import type { GeneratedImage } from '../../src/core/apicore.js';
 import { defineCommand } from '../../src/core/command.js';
 import type { IncomingFile } from '../../src/core/platform.js';
+import { imageTaskRef } from '../../src/core/tasks.js';
 import { inputError } from '../../src/errors.js';
 import { type ImageBytes, pngSize, readImageBytes } from '../lib/images.js';
+import { startTask } from '../lib/tasks.js';
 import {
   completeImageModel,
   completeImageSize,
@@ -13,7 +15,7 @@ import {
   resolveSize,
   routeOrRefuse,
 } from './models.js';
-import { chatImages, dataUrlOf, deliverImages, klingImages, TEXT, upload } from './run.js';
+import { chatImages, dataUrlOf, deliverImages, TEXT, upload } from './run.js';
 
 /** dall-e-2 edits and variations take a square PNG under 4 MB (catalogue §4.1). */
 const DALLE2_MAX_BYTES = 4 * 1024 * 1024;
@@ -137,10 +139,28 @@ export default defineCommand({
     checkBytes(model, route, images);
 
     const label = route.label;
-    const status = await ctx.reply(ctx.t(TEXT.drawing, { label }));
-    const opts = { signal: ctx.signal };
     const pixels = route.sizeKind === 'pixels' || route.sizeKind === 'any' ? size : undefined;
     const ratio = route.sizeKind === 'ratio' ? size : undefined;
+    if (route.endpoint === 'kling') {
+      // A task: submitted here, polled and delivered as photos by the task system (restart-safe).
+      const image = images[0] ? dataUrlOf(images[0]) : undefined;
+      await startTask(ctx, {
+        kind: 'image-task',
+        purpose: 'draw',
+        meta: { prompt, model, label },
+        submit: async () =>
+          imageTaskRef(
+            'kling',
+            await ctx.apicore.klingImageSubmit(
+              { model, prompt, image, aspectRatio: ratio },
+              { signal: ctx.signal },
+            ),
+          ),
+      });
+      return;
+    }
+    const status = await ctx.reply(ctx.t(TEXT.drawing, { label }));
+    const opts = { signal: ctx.signal };
     let result: GeneratedImage[] | undefined;
     if (images.length > 0 && route.variations && !prompt) {
       result = await ctx.apicore.imageVariations(
@@ -154,9 +174,6 @@ export default defineCommand({
       );
     } else if (route.endpoint === 'chat') {
       result = await chatImages(ctx, status, { model, label, prompt, images: images.map(dataUrlOf) });
-    } else if (route.endpoint === 'kling') {
-      const image = images[0] ? dataUrlOf(images[0]) : undefined;
-      result = await klingImages(ctx, status, { model, label, prompt, image, ratio });
     } else {
       const input = images[0] ? Buffer.from(images[0].data).toString('base64') : undefined;
       result = await ctx.apicore.generateImages(

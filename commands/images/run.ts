@@ -3,18 +3,11 @@ import type { CommandContext } from '../../src/core/command.js';
 import type { Localized } from '../../src/core/i18n.js';
 import { downloadAsFile, parseDataUrl, sniffImage, toDataUrl } from '../../src/core/media.js';
 import type { MessageRef, OutgoingFile } from '../../src/core/platform.js';
-import { BotError } from '../../src/errors.js';
 import type { ImageBytes } from '../lib/images.js';
-
-/** Kling image tasks: the first check soon after the submit, then every few seconds, for minutes. */
-const KLING_FIRST_POLL_MS = 1_000;
-const KLING_POLL_INTERVAL_MS = 3_000;
-const KLING_DEADLINE_MS = 5 * 60_000;
 
 export const TEXT = {
   drawing: { en: '🖌️ {label} · drawing…', zh: '🖌️ {label} · 绘制中…' },
   percent: { en: '🖌️ {label} · drawing… {percent}%', zh: '🖌️ {label} · 绘制中… {percent}%' },
-  queued: { en: '🖌️ {label} · queued…', zh: '🖌️ {label} · 排队中…' },
   done: { en: '✅ Done ({model})', zh: '✅ 完成（{model}）' },
   failed: { en: '❌ {label}: no image. {reason}', zh: '❌ {label}：未生成图片。{reason}' },
 } satisfies Record<string, Localized>;
@@ -94,53 +87,6 @@ export async function chatImages(
     const inline = parseDataUrl(url);
     return inline ? { data: Buffer.from(inline.base64, 'base64') } : { url };
   });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Kling images (catalogue §4.8): submit, then poll here until the task ends (minutes at most). */
-export async function klingImages(
-  ctx: CommandContext<unknown>,
-  status: MessageRef,
-  req: { model: string; label: string; prompt: string; image: string | undefined; ratio: string | undefined },
-): Promise<GeneratedImage[] | undefined> {
-  const id = await ctx.apicore.klingImageSubmit(
-    { model: req.model, prompt: req.prompt, image: req.image, aspectRatio: req.ratio },
-    { signal: ctx.signal },
-  );
-  await ctx.edit(status, ctx.t(TEXT.queued, { label: req.label }));
-  const deadline = Date.now() + KLING_DEADLINE_MS;
-  let wait = KLING_FIRST_POLL_MS;
-  let shown = '';
-  while (Date.now() < deadline) {
-    await sleep(wait, ctx.signal);
-    wait = KLING_POLL_INTERVAL_MS;
-    const task = await ctx.apicore.klingImageFetch(id, { signal: ctx.signal });
-    if (task.state === 'success') return task.urls.map((url) => ({ url }));
-    if (task.state === 'failure') {
-      await ctx.edit(status, ctx.t(TEXT.failed, { label: req.label, reason: task.reason ?? '' }));
-      return undefined;
-    }
-    const next = ctx.t(task.state === 'queued' ? TEXT.queued : TEXT.drawing, { label: req.label });
-    if (next !== shown) {
-      shown = next;
-      await ctx.edit(status, next);
-    }
-  }
-  throw new BotError('timeout', `Kling image task ${id} did not finish in time`);
 }
 
 /** Sends the images as photos: inline bytes as they are, links downloaded (a link if too large). */

@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher, type FormData, request } from 'undici';
 import { linkedController, systemTimers, type Timers } from '../core/abort.js';
 import type { CallOptions, StreamEvent } from '../core/apicore.js';
+import type { Metrics } from '../core/metrics.js';
 import { BotError } from '../errors.js';
 import { bodyError, httpError } from './errors.js';
 import { chatStreamEvents, claudeStreamEvents, sseMessages } from './sse.js';
@@ -43,6 +44,8 @@ export interface TransportOptions {
   random?: (() => number) | undefined;
   /** Clock for the whole-call deadline of non-streamed calls (tests run a manual or scaled clock). */
   timers?: Timers | undefined;
+  /** Counts failed calls by kind for /metrics. */
+  metrics?: Pick<Metrics, 'upstreamError'> | undefined;
 }
 
 /** One shared keep-alive pool for every APICore call and result download. */
@@ -71,7 +74,15 @@ export interface SendOptions extends CallOptions {
   manualRedirects?: boolean;
   /** `false` never sends the key. Even when true the key goes to the gateway's origin only. */
   withKey?: boolean;
+  /**
+   * Extra request headers a family's API asks for (Runway's `X-Runway-Version`). They never replace
+   * the ones the transport owns: `authorization` (the key, gateway origin only) and `content-type`.
+   */
+  headers?: Record<string, string>;
 }
+
+/** Headers only the transport sets; a family's `headers` cannot override them. */
+const OWNED_HEADERS = new Set(['authorization', 'content-type']);
 
 /**
  * Drops a response body we will not read to the end. undici destroys an unfinished body with a
@@ -117,6 +128,7 @@ export class ApiCoreTransport {
   readonly #sleep: Sleep;
   readonly #random: () => number;
   readonly #timers: Timers;
+  readonly #metrics: TransportOptions['metrics'];
 
   constructor(options: TransportOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
@@ -131,6 +143,7 @@ export class ApiCoreTransport {
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#timers = options.timers ?? systemTimers;
+    this.#metrics = options.metrics;
   }
 
   /** Closes the keep-alive pool. */
@@ -150,6 +163,7 @@ export class ApiCoreTransport {
         return await this.#sendOnce(method, path, endpoint, options);
       } catch (error) {
         const e = error instanceof BotError ? error : this.error(endpoint, error, options.signal);
+        this.#metrics?.upstreamError(e.kind);
         if (attempt >= attempts || !e.retryable || options.signal?.aborted) throw e;
         try {
           await this.#sleep(this.#backoff(attempt, e.retryAfterMs), options.signal);
@@ -172,6 +186,10 @@ export class ApiCoreTransport {
     const headers: Record<string, string> = {
       accept: options.stream ? 'text/event-stream' : 'application/json',
     };
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      const key = name.toLowerCase();
+      if (!OWNED_HEADERS.has(key)) headers[key] = value;
+    }
     // The key goes to the gateway only, never to a CDN that a result links to.
     if (sameOrigin && options.withKey !== false) headers.authorization = `Bearer ${this.#key}`;
     let body: string | FormData | undefined;
@@ -294,6 +312,7 @@ export class ApiCoreTransport {
     try {
       yield* events;
     } catch (error) {
+      this.#metrics?.upstreamError(this.error(endpoint, error, opts.signal).kind);
       if (error instanceof BotError) throw error;
       const e = this.error(endpoint, error, opts.signal);
       // The gateway was reached and had started answering: a cut is a broken answer, not a network outage.

@@ -199,13 +199,19 @@ export function createChatService(store: Store): ChatService {
         throw inputError(EMPTY_PROMPT.en, EMPTY_PROMPT.zh);
       }
       const model = ctx.settings.model;
-      // Files first: a refused file (a .zip, too large) costs no download of the images and no
-      // transcription. Images are fetched and shrunk one at a time (inputs/images.ts).
-      const files = await readFiles(ctx, input, model);
-      const images = [...(await readImages(ctx, input, model)), ...files.images];
-      const transcripts = await transcribe(ctx, input);
+      // The conversation is looked up while the inputs are read (it decides nothing about them).
       const replyToBot = ctx.replyTo?.fromBot ? ctx.replyTo.messageId : undefined;
-      const conversation: Conversation = await conversations.resolve(ctx.chat, ctx.user, replyToBot);
+      const resolving = conversations.resolve(ctx.chat, ctx.user, replyToBot);
+      resolving.catch(() => {}); // awaited below; a refused file must not leave it unhandled
+      // Files first: a refused file (a .zip, too large) costs no download of the images and no
+      // transcription. Images are fetched and shrunk one at a time (inputs/images.ts). Without
+      // any, none of these waits.
+      const files = await readFiles(ctx, input, model);
+      const images = input.images.length
+        ? [...(await readImages(ctx, input, model)), ...files.images]
+        : files.images;
+      const transcripts = input.audio.length ? await transcribe(ctx, input) : [];
+      const conversation: Conversation = await resolving;
       const group = ctx.chat.kind === 'group';
       const turn: Turn = {
         role: 'user',

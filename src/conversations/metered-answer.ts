@@ -77,34 +77,101 @@ export function meterAnswer(
     quota = count.quota;
   };
 
-  async function* pieces(): AsyncGenerator<AnswerPiece> {
-    for await (const piece of source) {
+  // A hand-written iterator rather than an async generator: a piece that needs no store write
+  // costs one promise on its way through, not a generator's queue and resumption.
+  const iterator = source[Symbol.asyncIterator]();
+  let begun = false;
+  let over = false;
+  /** The last piece shown reached the quota: the next read ends the answer. */
+  let cutDue = false;
+  const DONE: IteratorResult<AnswerPiece> = { done: true, value: undefined };
+
+  /** Ends with `error`, closing the source first (as leaving a for-await loop would). */
+  const fail = async (error: unknown): Promise<IteratorResult<AnswerPiece>> => {
+    over = true;
+    try {
+      await iterator.return?.();
+    } catch {
+      // The error that ended the answer is the one to tell.
+    }
+    throw error;
+  };
+
+  const show = (piece: AnswerPiece, reached: boolean): IteratorResult<AnswerPiece> => {
+    cutDue = reached;
+    return { done: false, value: piece };
+  };
+
+  const meter = (piece: AnswerPiece): IteratorResult<AnswerPiece> | Promise<IteratorResult<AnswerPiece>> => {
+    if (piece.type === 'text' || piece.type === 'reasoning') {
+      unestimated += piece.text;
+      if (unestimated.length >= ESTIMATE_EVERY_CHARS) {
+        pending += o.estimate(unestimated);
+        unestimated = '';
+      }
+    }
+    const reached = quota > 0 && used + pending >= quota;
+    if (quota > 0 && (reached || pending >= CHARGE_EVERY_TOKENS))
+      return charge(pending).then(() => show(piece, reached), fail);
+    return show(piece, reached);
+  };
+
+  const arrived = (
+    r: IteratorResult<AnswerPiece>,
+  ): IteratorResult<AnswerPiece> | Promise<IteratorResult<AnswerPiece>> => {
+    if (r.done) {
+      over = true;
+      return DONE;
+    }
+    const piece = r.value;
+    try {
       if (!started) {
         // The question is paid for once the gateway answers; this first write tells the day's count.
         started = true;
         pending += o.promptTokens;
-        await charge(pending);
+        return charge(pending).then(() => meter(piece), fail);
       }
-      if (piece.type === 'text' || piece.type === 'reasoning') {
-        unestimated += piece.text;
-        if (unestimated.length >= ESTIMATE_EVERY_CHARS) {
-          pending += o.estimate(unestimated);
-          unestimated = '';
+      return meter(piece);
+    } catch (error) {
+      return fail(error);
+    }
+  };
+
+  const pieces: AsyncIterableIterator<AnswerPiece> = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      if (over) return Promise.resolve(DONE);
+      if (cutDue) {
+        cutDue = false;
+        if (!settled) {
+          cut = true;
+          // Thrown into the reader, after the source is closed (which closes the upstream stream).
+          return fail(quotaCutError());
         }
       }
-      const reached = quota > 0 && used + pending >= quota;
-      if (quota > 0 && (reached || pending >= CHARGE_EVERY_TOKENS)) await charge(pending);
-      yield piece;
-      if (reached && !settled) {
-        cut = true;
-        // Thrown into the reader: the loop above ends, which closes the upstream stream.
-        throw quotaCutError();
+      begun = true;
+      return iterator.next().then(arrived, (error: unknown) => {
+        over = true;
+        throw error;
+      });
+    },
+    async return(value?: unknown) {
+      if (!over) {
+        over = true;
+        if (begun) await iterator.return?.();
       }
-    }
-  }
+      return { done: true, value: value as undefined };
+    },
+    throw(error?: unknown) {
+      if (over) return Promise.reject(error);
+      return fail(error);
+    },
+  };
 
   return {
-    pieces: pieces(),
+    pieces,
     get cut() {
       return cut;
     },

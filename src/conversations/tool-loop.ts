@@ -9,8 +9,8 @@ import type {
 } from '../core/apicore.js';
 import type { AnswerPiece, CommandContext } from '../core/command.js';
 import { BotError } from '../errors.js';
-import { pieces } from './answer-pieces.js';
-import type { ChatParams } from './request/params.js';
+import { type CutTracker, isCutReason, pieces, trackCut } from './answer-pieces.js';
+import { type ChatParams, emitsThinkTags } from './request/params.js';
 import {
   CLAUDE_TOOL_MODELS,
   MAX_TOOL_CALLS_PER_ROUND,
@@ -83,7 +83,8 @@ export function withTools(
     },
   };
   const offered = TOOL_MODELS.test(model) && !/gizmo/i.test(model);
-  return toolLoop(ctx, model, image, offered, dialect);
+  const tracker: CutTracker = { cut: false };
+  return trackCut(toolLoop(ctx, model, image, offered, dialect, tracker), tracker);
 }
 
 /**
@@ -123,7 +124,8 @@ export function claudeWithTools(
     },
   };
   const offered = CLAUDE_TOOL_MODELS.test(request.model) && !request.thinking;
-  return toolLoop(ctx, request.model, image, offered, dialect);
+  const tracker: CutTracker = { cut: false };
+  return trackCut(toolLoop(ctx, request.model, image, offered, dialect, tracker), tracker);
 }
 
 /** A call's arguments as the object Claude sent (the stream joined them into JSON). */
@@ -139,7 +141,8 @@ function toolInput(call: ToolCall): Record<string, unknown> {
 /**
  * The tool loop both endpoints share: the calls the model makes are run (media through the same
  * task records, quota and rate gates as the commands), shown as status lines, and fed back until
- * the model answers in text. At most MAX_TOOL_CALLS_PER_ROUND calls run per round and at most
+ * the model answers in text. `tracker.cut` says whether the last round ended at its token cap
+ * (what watchCut would tell). At most MAX_TOOL_CALLS_PER_ROUND calls run per round and at most
  * MAX_TOOL_TASKS_PER_ANSWER media tasks start per answer; a call a limit stops starts nothing and
  * the model is told why. A model that refuses tools is asked again without them, before anything
  * was shown.
@@ -150,7 +153,10 @@ async function* toolLoop(
   image: string | undefined,
   offered: boolean,
   dialect: ToolDialect,
+  tracker: CutTracker,
 ): AsyncGenerator<AnswerPiece> {
+  // Most models' events are read as they come: no think-tag layer per piece.
+  const thinkTags = emitsThinkTags(model);
   const allowance = new ToolAllowance(ctx.usage.toolTasksPerAnswer);
   let tools = offered ? toolSpecs(image !== undefined, allowance.cap > 0) : undefined;
   const lines = new ToolLines();
@@ -161,11 +167,12 @@ async function* toolLoop(
     let yielded = false;
     try {
       const stream = dialect.round(tools, round === MAX_TOOL_ROUNDS);
-      for await (const piece of pieces(stream, model)) {
+      for await (const piece of thinkTags ? pieces(stream, model) : stream) {
         if (piece.type === 'tool_call') {
           calls.push(piece.call);
           continue;
         }
+        if (piece.type === 'finish') tracker.cut = isCutReason(piece.reason);
         if (piece.type === 'text') {
           if (!yielded && answered) yield { type: 'text', text: '\n\n' };
           text += piece.text;

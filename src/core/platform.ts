@@ -178,8 +178,10 @@ export interface PlatformLimits {
   privateBudget: Budget;
   groupBudget: Budget;
   /**
-   * Sends + edits across all of the bot's chats (Telegram: about 30 a second). Enforced only
-   * through a shared budget (several processes on one Redis); absent means no bot-wide cap.
+   * Sends + edits (and drafts) across all of the bot's chats (Telegram: about 30 a second). Paced
+   * one level above the chat schedulers in each process, a round robin between chats with final
+   * texts and sends first, and across processes through the shared budget when there is one;
+   * absent means no bot-wide cap.
    */
   botBudget?: Budget | undefined;
   /** True when the platform renders a growing message in place (a terminal does; a pipe doesn't). */
@@ -189,6 +191,12 @@ export interface PlatformLimits {
    * refreshes a silent draft before then. Absent where the platform has no drafts.
    */
   draftLifetimeMs?: number | undefined;
+  /**
+   * How native drafts are paced, apart from `privateBudget`: drafts are previews, not messages, so
+   * they do not spend the chat's message budget. `count` within `perMs` per chat, and at least
+   * `minIntervalMs` between two drafts of one answer. Absent: drafts wait for the chat's budget.
+   */
+  draftPacing?: (Budget & { minIntervalMs: number }) | undefined;
   /**
    * Answers carry buttons: Stop while they grow (where they are edited in place) and Regenerate
    * once finished. Off where buttons are typed rather than pressed (a terminal).

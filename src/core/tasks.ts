@@ -6,18 +6,42 @@ import type { ChatRef, MediaKind, MessageRef, UserRef } from './platform.js';
  * Which upstream family polls a task: `mj` and `suno` in batches, `suno-act` (a clip's WAV, MP4 or
  * timed lyrics, asked again each tick until ready) and `udio` one by one. `video` streams through
  * chat and is recorded, not polled; `video-task` is every task-format video family (Kling, Luma,
- * Runway, Veo, Vidu, Jimeng, Pika), its upstream id a reference `${family}:…` (core/video-models.ts).
+ * Runway, Veo, Vidu, Jimeng, Pika), its upstream id a reference `${family}:…` (core/video-models.ts);
+ * `image-task` is every task-format image family (Kling images), its upstream id an
+ * `imageTaskRef`.
  */
-export type TaskKind = 'mj' | 'suno' | 'suno-act' | 'udio' | 'video' | 'video-task';
+export type TaskKind = 'mj' | 'suno' | 'suno-act' | 'udio' | 'video' | 'video-task' | 'image-task';
+
+/** Image families whose results come as a polled task (catalogue §4.8: Kling images). */
+export type ImageTaskFamily = 'kling';
+const IMAGE_TASK_FAMILIES: readonly ImageTaskFamily[] = ['kling'];
+
+/**
+ * The upstream id of an `image-task`: `${family}:${taskId}`, so the one polled kind knows which
+ * family's endpoint to ask (a new family is one entry in the image-task family's provider table).
+ */
+export function imageTaskRef(family: ImageTaskFamily, taskId: string): string {
+  return `${family}:${taskId}`;
+}
+
+/** Reads an `image-task` upstream id back; undefined when it names no image family. */
+export function parseImageTaskRef(ref: string): { family: ImageTaskFamily; taskId: string } | undefined {
+  const at = ref.indexOf(':');
+  const family = IMAGE_TASK_FAMILIES.find((f) => f === ref.slice(0, at));
+  const taskId = ref.slice(at + 1);
+  return at > 0 && family && taskId ? { family, taskId } : undefined;
+}
 
 /**
  * What the task's result is for, which decides how it is delivered. Songs: `song` (a new one, Suno
  * or Udio), `extend` (the continuation of a clip; also of an uploaded one, `upload`), `concat` (the
  * full song), `cover`, `infill` (a replaced section), `persona` (a song in a clip's voice),
- * `stems`; the `suno-act` kind: `wav`, `video` (the MP4), `timing` (an .lrc).
+ * `stems`; the `suno-act` kind: `wav`, `video` (the MP4), `timing` (an .lrc). Images: `draw` (a
+ * `/draw` whose model answers with a task, e.g. Kling).
  */
 export type TaskPurpose =
   | 'imagine'
+  | 'draw'
   | 'action'
   | 'describe'
   | 'blend'

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Budget, PlatformAdapter } from '../core/platform.js';
 import type { SharedBudget } from '../core/shared-budget.js';
+import { BotBudget } from './bot-budget.js';
+import { type Flight, IN_FLIGHT_MAX_MS, PacingWindow } from './pacing-window.js';
 
 export type { Budget };
 
@@ -29,6 +31,14 @@ export const SHARED_RETRY_MS = 5000;
 export interface ChatScheduler {
   /** Resolves when one operation on `messageKey` may go; the operation is counted then. */
   acquire(messageKey: string, urgent?: boolean): Promise<void>;
+  /**
+   * Resolves when one operation on `messageKey` may go, with `end` to call once its request came
+   * back (or failed): it holds its place in the chat's and the bot's windows until then and is
+   * stamped at that moment, so no two operations reach the platform closer than the budget allows
+   * however late the request left. `release` ends what its caller forgot; a flight nobody ends
+   * counts as landed `IN_FLIGHT_MAX_MS` after its grant.
+   */
+  begin(messageKey: string, urgent?: boolean): Promise<End>;
   /** Makes a message's waiting requests urgent: its answer has just ended. */
   promote(messageKey: string): void;
   /** Forgets a finished message's pacing state. */
@@ -42,12 +52,23 @@ export interface SharedSlot {
   take(): Promise<number>;
 }
 
+/** One chat's way to its platform's bot-wide budget in this process. */
+export interface BotSlot {
+  budget: BotBudget;
+  chatKey: string;
+}
+
+/** Says that a granted operation's request came back (or failed); idempotent. */
+export type End = () => void;
+
 interface Waiter {
   messageKey: string;
   /** Final edits: skip the message's interval, go first. */
   urgent: boolean;
   seq: number;
-  resolve: () => void;
+  /** `acquire`: stamped at the grant, since the caller never says when its request came back. */
+  landAtGrant: boolean;
+  resolve: (end: End) => void;
 }
 
 /**
@@ -56,13 +77,21 @@ interface Waiter {
  * Grants go to the waiter that may go earliest (its message's own interval and the chat's window
  * both respected); final edits skip the message interval and go before intermediate ones.
  *
- * With a `shared` slot (other processes posting into the same chat, or as the same bot), a grant
- * also needs a slot there: one question at a time, and the slot goes to whoever may go first when
- * the answer comes, so the order stays as without it. Without one, grants are synchronous.
+ * An operation taken with `begin` holds its place in the windows until its `end` is called (the
+ * request came back), and is stamped then: the platform saw it before that, so the next one can
+ * never arrive closer than the budget allows, however late a busy event loop let this one leave.
+ *
+ * With a `bot` slot, a grant also needs a turn in the platform's bot-wide budget (fair between
+ * chats, urgent first). With a `shared` slot (other processes posting into the same chat, or as
+ * the same bot), a grant also needs a slot there: one question at a time, and the slot goes to
+ * whoever may go first when the answer comes, so the order stays as without it. Without either,
+ * grants are synchronous.
  */
 export class LiveChatScheduler implements ChatScheduler {
-  readonly #sent: number[] = []; // times of recent operations, oldest first
+  readonly #window: PacingWindow;
   readonly #lastByMessage = new Map<string, number>();
+  /** Operations of each message not yet ended by their caller, with the way to end them. */
+  readonly #flightsByMessage = new Map<string, Map<Flight, End>>();
   readonly #waiters: Waiter[] = [];
   #timer: unknown;
   #seq = 0;
@@ -70,17 +99,45 @@ export class LiveChatScheduler implements ChatScheduler {
   #asking = false;
   /** The shared budget has no room before this time. */
   #sharedReadyAt = Number.NEGATIVE_INFINITY;
+  /** Waiting for a turn in the bot-wide budget. */
+  #botAsked = false;
+  /** A bot-wide slot in hand, not yet given to a waiter (while the shared budget is asked). */
+  #botFlight: Flight | undefined;
 
   constructor(
     private readonly budget: Budget,
     private readonly minEditIntervalMs: number,
     private readonly clock: Clock = systemClock,
     private readonly shared?: SharedSlot,
-  ) {}
+    private readonly bot?: BotSlot,
+  ) {
+    this.#window = new PacingWindow(budget);
+  }
 
+  /**
+   * Resolves when one operation on `messageKey` may go; it is counted as happening then. For code
+   * that cannot tell when its request came back; `begin` is the better choice where it can.
+   */
   acquire(messageKey: string, urgent = false): Promise<void> {
     return new Promise((resolve) => {
-      this.#waiters.push({ messageKey, urgent, seq: this.#seq++, resolve });
+      this.#waiters.push({
+        messageKey,
+        urgent,
+        seq: this.#seq++,
+        landAtGrant: true,
+        resolve: () => resolve(),
+      });
+      this.#pump();
+    });
+  }
+
+  /**
+   * Resolves when one operation on `messageKey` may go, with the function to call once its request
+   * came back (or failed): the operation is stamped then (see the class).
+   */
+  begin(messageKey: string, urgent = false): Promise<End> {
+    return new Promise((resolve) => {
+      this.#waiters.push({ messageKey, urgent, seq: this.#seq++, landAtGrant: false, resolve });
       this.#pump();
     });
   }
@@ -100,7 +157,11 @@ export class LiveChatScheduler implements ChatScheduler {
     if (changed) this.#pump();
   }
 
+  /** Forgets a finished message; an operation of it still in flight counts as ended now. */
   release(messageKey: string): void {
+    const flights = this.#flightsByMessage.get(messageKey);
+    if (flights) for (const end of [...flights.values()]) end();
+    this.#flightsByMessage.delete(messageKey);
     this.#lastByMessage.delete(messageKey);
   }
 
@@ -110,25 +171,37 @@ export class LiveChatScheduler implements ChatScheduler {
 
   /** True when forgetting this scheduler cannot break the budget: nothing waits, nothing recent. */
   quiet(now: number): boolean {
-    const last = this.#sent[this.#sent.length - 1];
     return (
       this.#waiters.length === 0 &&
       !this.#asking &&
-      (last === undefined || last <= now - Math.max(this.budget.perMs, this.minEditIntervalMs))
+      !this.#botAsked &&
+      this.#botFlight === undefined &&
+      this.#window.quiet(now, this.minEditIntervalMs)
     );
   }
 
   #readyAt(w: Waiter, now: number): number {
-    while (this.#sent.length > 0 && this.#sent[0]! <= now - this.budget.perMs) this.#sent.shift();
-    const windowReady =
-      this.#sent.length < this.budget.count
-        ? now
-        : this.#sent[this.#sent.length - this.budget.count]! + this.budget.perMs;
+    const windowReady = this.#window.readyAt(now);
     // A final edit goes as soon as the chat's window allows: the per-message interval only thins
     // out intermediate edits, and waiting it out would delay the whole answer's last words.
-    const last = w.urgent ? undefined : this.#lastByMessage.get(w.messageKey);
-    const messageReady = last === undefined ? now : last + this.minEditIntervalMs;
+    const messageReady = w.urgent ? now : this.#messageReadyAt(w.messageKey, now);
     return Math.max(windowReady, messageReady, this.#sharedReadyAt);
+  }
+
+  /** One interval after the message's last operation landed; while one is in flight, not yet. */
+  #messageReadyAt(messageKey: string, now: number): number {
+    let last = this.#lastByMessage.get(messageKey);
+    const flights = this.#flightsByMessage.get(messageKey);
+    if (flights) {
+      for (const flight of flights.keys()) {
+        if (flight.landedAt === undefined) return flight.grantedAt + IN_FLIGHT_MAX_MS; // look again then
+        last = Math.max(last ?? flight.landedAt, flight.landedAt);
+        flights.delete(flight); // landed by going stale: its caller never ended it
+      }
+      this.#flightsByMessage.delete(messageKey);
+      if (last !== undefined) this.#lastByMessage.set(messageKey, last);
+    }
+    return last === undefined ? now : last + this.minEditIntervalMs;
   }
 
   /** The waiter that may go first (urgent before others at the same time, then in order). */
@@ -152,9 +225,32 @@ export class LiveChatScheduler implements ChatScheduler {
 
   #grant(w: Waiter, now: number): void {
     this.#waiters.splice(this.#waiters.indexOf(w), 1);
-    this.#sent.push(now);
-    this.#lastByMessage.set(w.messageKey, now);
-    w.resolve();
+    const flight = this.#window.take(now);
+    const botFlight = this.#botFlight;
+    this.#botFlight = undefined;
+    const key = w.messageKey;
+    let ended = false;
+    const land = (pump: boolean) => {
+      if (ended) return;
+      ended = true;
+      const at = this.clock.now();
+      this.#window.land(flight, at);
+      const flights = this.#flightsByMessage.get(key);
+      if (flights?.delete(flight) && flights.size === 0) this.#flightsByMessage.delete(key);
+      this.#lastByMessage.set(key, Math.max(this.#lastByMessage.get(key) ?? at, at));
+      if (botFlight && this.bot) this.bot.budget.land(botFlight);
+      if (pump) this.#pump();
+    };
+    if (w.landAtGrant) {
+      land(false);
+      w.resolve(() => {});
+      return;
+    }
+    const end: End = () => land(true);
+    const flights = this.#flightsByMessage.get(key) ?? new Map<Flight, End>();
+    this.#flightsByMessage.set(key, flights);
+    flights.set(flight, end);
+    w.resolve(end);
   }
 
   #pump(): void {
@@ -165,14 +261,40 @@ export class LiveChatScheduler implements ChatScheduler {
     }
     const now = this.clock.now();
     const { best, at } = this.#best(now);
-    if (!best) return;
-    if (at > now) {
-      this.#timer = this.clock.setTimeout(() => {
-        this.#timer = undefined;
-        this.#pump();
-      }, at - now);
+    if (!best || at > now) {
+      this.#stopAskingBot();
+      if (best && Number.isFinite(at)) {
+        this.#timer = this.clock.setTimeout(() => {
+          this.#timer = undefined;
+          this.#pump();
+        }, at - now);
+      }
       return;
     }
+    if (this.bot && this.#botFlight === undefined) {
+      // One request at a time; asking again only makes it urgent when the best waiter now is.
+      this.#botAsked = true;
+      this.bot.budget.request(this.bot.chatKey, best.urgent, this.#onBotTurn);
+      return;
+    }
+    this.#go(best, now);
+  }
+
+  /** Our turn in the bot-wide budget: the slot goes to whoever may go first now. */
+  readonly #onBotTurn = (flight: Flight): void => {
+    this.#botAsked = false;
+    this.#botFlight = flight;
+    const now = this.clock.now();
+    const { best, at } = this.#best(now);
+    if (best && at <= now) this.#go(best, now);
+    else {
+      this.#giveBackBot();
+      this.#pump();
+    }
+  };
+
+  /** `best` may go now, with the bot-wide slot in hand if there is a bot-wide budget. */
+  #go(best: Waiter, now: number): void {
     if (!this.shared) {
       this.#grant(best, now);
       if (this.#waiters.length > 0) this.#pump();
@@ -196,7 +318,21 @@ export class LiveChatScheduler implements ChatScheduler {
       const { best, at } = this.#best(now);
       if (best && at <= now) this.#grant(best, now);
     }
+    this.#giveBackBot();
     this.#pump();
+  }
+
+  #stopAskingBot(): void {
+    if (this.#botAsked && this.bot) this.bot.budget.cancel(this.bot.chatKey);
+    this.#botAsked = false;
+    this.#giveBackBot();
+  }
+
+  #giveBackBot(): void {
+    const flight = this.#botFlight;
+    if (flight === undefined) return;
+    this.#botFlight = undefined;
+    this.bot?.budget.giveBack(flight);
   }
 }
 
@@ -210,8 +346,10 @@ export interface SchedulerRegistryOptions {
   /** Budgets shared with other processes; absent, each chat is paced by this process alone. */
   shared?: SharedBudget | undefined;
   /**
-   * Bot-wide budgets by platform name (the part of the chat key before the first `:`), enforced
-   * through `shared` only. `botBudgetsOf(adapters)` reads them from the adapters' limits.
+   * Bot-wide budgets by platform name (the part of the chat key before the first `:`): one level
+   * above the chat schedulers in this process (a round robin between chats, urgent first, see
+   * `BotBudget`), and with `shared` across processes too. `botBudgetsOf(adapters)` reads them from
+   * the adapters' limits.
    */
   botBudgets?: Readonly<Record<string, Budget>> | undefined;
   /** Where a failing shared budget is reported (once per outage). */
@@ -229,11 +367,15 @@ export interface SchedulerRegistryOptions {
 export class SchedulerRegistry {
   readonly #byChat = new Map<string, LiveChatScheduler>();
   readonly #shared: SharedPacing | undefined;
+  readonly #botBudgets = new Map<string, BotBudget>();
 
   constructor(
     private readonly clock: Clock = systemClock,
     options: SchedulerRegistryOptions = {},
   ) {
+    for (const [platform, budget] of Object.entries(options.botBudgets ?? {})) {
+      if (budget.count > 0) this.#botBudgets.set(platform, new BotBudget(budget, clock));
+    }
     this.#shared = options.shared
       ? new SharedPacing(
           options.shared,
@@ -251,6 +393,7 @@ export class SchedulerRegistry {
     const existing = () => this.#byChat.get(chatKey);
     return {
       acquire: (messageKey, urgent) => live().acquire(messageKey, urgent),
+      begin: (messageKey, urgent) => live().begin(messageKey, urgent),
       // Without a live scheduler there is nothing waiting to promote and nothing left to forget.
       promote: (messageKey) => existing()?.promote(messageKey),
       release: (messageKey) => existing()?.release(messageKey),
@@ -265,6 +408,11 @@ export class SchedulerRegistry {
     return this.#byChat.size;
   }
 
+  /** A platform's bot-wide budget in this process, if it has one (tests, metrics). */
+  botBudget(platform: string): BotBudget | undefined {
+    return this.#botBudgets.get(platform);
+  }
+
   /** Drops quiet schedulers, so idle chats cost no memory. */
   sweep(): void {
     const now = this.clock.now();
@@ -274,19 +422,52 @@ export class SchedulerRegistry {
   #live(chatKey: string, budget: Budget, minEditIntervalMs: number): LiveChatScheduler {
     let s = this.#byChat.get(chatKey);
     if (!s) {
-      s = new LiveChatScheduler(budget, minEditIntervalMs, this.clock, this.#shared?.slot(chatKey, budget));
+      const platform = platformOf(chatKey, this.#botBudgets);
+      const bot = platform === undefined ? undefined : this.#botBudgets.get(platform);
+      s = new LiveChatScheduler(
+        budget,
+        minEditIntervalMs,
+        this.clock,
+        this.#shared?.slot(chatKey, budget),
+        bot ? { budget: bot, chatKey } : undefined,
+      );
       this.#byChat.set(chatKey, s);
     }
     return s;
   }
 }
 
-/** The bot-wide budgets the adapters declare, by platform name, for `SchedulerRegistryOptions`. */
-export function botBudgetsOf(adapters: readonly PlatformAdapter[]): Record<string, Budget> {
+/**
+ * The platform a scheduler key belongs to, among those with a bot-wide budget: the first part of
+ * `<platform>:<chat id>`, or of a prefixed key such as `drafts:<platform>:<chat id>` (a private
+ * chat's drafts, paced apart from its messages, still count bot-wide).
+ */
+function platformOf(chatKey: string, known: ReadonlyMap<string, unknown>): string | undefined {
+  const parts = chatKey.split(':');
+  return parts.length === 1
+    ? known.has(chatKey)
+      ? chatKey
+      : undefined
+    : parts.slice(0, -1).find((p) => known.has(p));
+}
+
+/**
+ * The bot-wide budgets the adapters declare, by platform name, for `SchedulerRegistryOptions`.
+ * `overrides` replaces a platform's (configuration: `TELEGRAM_MAX_PER_SECOND`); `null` or a count of
+ * 0 turns it off.
+ */
+export function botBudgetsOf(
+  adapters: readonly PlatformAdapter[],
+  overrides: Readonly<Record<string, Budget | null | undefined>> = {},
+): Record<string, Budget> {
   const budgets: Record<string, Budget> = {};
   for (const adapter of adapters) {
-    const budget = adapter.limits({ platform: adapter.name, id: '', kind: 'group' }).botBudget;
-    if (budget) budgets[adapter.name] = budget;
+    const override = Object.hasOwn(overrides, adapter.name) ? overrides[adapter.name] : undefined;
+    const budget =
+      override !== undefined
+        ? override
+        : adapter.limits({ platform: adapter.name, id: '', kind: 'group' }).botBudget;
+    if (budget && budget.count > 0) budgets[adapter.name] = budget;
   }
   return budgets;
 }
@@ -309,9 +490,8 @@ class SharedPacing {
   ) {}
 
   slot(chatKey: string, budget: Budget): SharedSlot {
-    const colon = chatKey.indexOf(':');
-    const platform = colon < 0 ? chatKey : chatKey.slice(0, colon);
-    const botBudget = Object.hasOwn(this.botBudgets, platform) ? this.botBudgets[platform] : undefined;
+    const platform = platformOf(chatKey, new Map(Object.entries(this.botBudgets)));
+    const botBudget = platform === undefined ? undefined : this.botBudgets[platform];
     const chat = { key: `chat:${chatKey}`, budget };
     const bot = botBudget ? { key: `bot:${platform}`, budget: botBudget } : undefined;
     return { take: () => this.#take(chat, bot) };

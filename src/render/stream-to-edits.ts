@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { AnswerPiece, StreamOutcome } from '../core/command.js';
 import type { Lang } from '../core/i18n.js';
 import { isMessageGone } from '../core/message-gone.js';
+import { type AnswerMetrics, firstTextClock } from '../core/metrics.js';
 import type { MessageRef, PlatformButton, PlatformLimits, ReplyChannel } from '../core/platform.js';
 import { answerView, CURSOR, STOPPED } from './answer-view.js';
-import type { ChatScheduler } from './scheduler.js';
+import type { ChatScheduler, End } from './scheduler.js';
 import { closeFinalFence, closeOpenFence, splitMessage } from './split.js';
 
 /** Room kept free in a growing message for the cursor and a repaired code fence. */
@@ -23,6 +24,11 @@ export const DRAFT_REFRESH_MARGIN_MS = 10_000;
 export const TYPING_AFTER_SILENCE_MS = 1_500;
 /** How often "typing…" is repeated while the answer stays silent (Telegram shows it for 5 s). */
 export const TYPING_EVERY_MS = 4_000;
+/**
+ * How long an answer shown as messages waits for its first words before it shows a placeholder,
+ * counted from the event: a fast answer's first message carries its words, one budget slot less.
+ */
+export const FIRST_TEXT_GRACE_MS = 400;
 
 export interface RenderOptions {
   channel: ReplyChannel;
@@ -51,6 +57,25 @@ export interface RenderOptions {
   finalButtons?: PlatformButton[][] | undefined;
   /** The line under a stopped answer; "⏹ Stopped" in `lang` when not given. */
   stoppedText?: string | undefined;
+  /** First-text latency, edits and tokens for /metrics, bound to the platform. */
+  metrics?: AnswerMetrics | undefined;
+  /**
+   * Paces drafts apart from `scheduler` (the chat's message budget), where the platform paces them
+   * apart (`PlatformLimits.draftPacing`). Absent: drafts wait for `scheduler` like messages.
+   */
+  draftScheduler?: ChatScheduler | undefined;
+  /**
+   * The placeholder draft (empty text, with `draftId`) the caller already sent, before its own
+   * lookups: resolves true when it shows. The renderer then sends no placeholder of its own.
+   */
+  opened?: Promise<boolean> | undefined;
+  /**
+   * Where the answer is shown as messages: wait up to this long (from `startedAt`) for the first
+   * words before sending a placeholder; 0 (the default): the placeholder goes at once.
+   */
+  firstTextGraceMs?: number | undefined;
+  /** Date.now() when the event arrived; the grace is counted from it (default: now). */
+  startedAt?: number | undefined;
 }
 
 /**
@@ -80,6 +105,7 @@ export async function renderStream(
   const shown: string[] = [];
   const shownButtons: string[] = [];
   const key = `answer:${Math.random().toString(36).slice(2)}`;
+  const firstText = firstTextClock(o.metrics);
   let error: Error | undefined;
   let tokens = 0;
   let roundTokens = 0;
@@ -99,6 +125,25 @@ export async function renderStream(
   const unwatch: (() => void)[] = [];
   let stoppedNow: () => void = () => {};
   const stopSeen = new Promise<void>((resolve) => (stoppedNow = resolve));
+
+  /**
+   * The slot in hand ends when its request came back (see `ChatScheduler.begin`): `landed` after
+   * each request, or at the latest when the next slot is asked for (requests go one at a time).
+   */
+  let landing: End = () => {};
+  const landed = () => {
+    landing();
+    landing = () => {};
+  };
+  const slotFor = async (slotKey: string, urgent?: boolean) => {
+    landed();
+    landing = await o.scheduler.begin(slotKey, urgent);
+  };
+  /** A draft's own turn (drafts paced apart from messages), ended the same way when it came back. */
+  const draftSlotFor = async (slotKey: string, urgent?: boolean) => {
+    landed();
+    landing = await o.draftScheduler!.begin(slotKey, urgent);
+  };
 
   const poke = () => {
     dirty = true;
@@ -156,6 +201,7 @@ export async function renderStream(
 
   /** One draft update; false, and the answer continues as messages, when it was not shown. */
   const draft = async (text: string): Promise<boolean> => {
+    o.metrics?.edit();
     if (await o.channel.draft!(o.draftId!, text, { canStop: o.stop !== undefined })) {
       shown[0] = text;
       armRefresh();
@@ -184,6 +230,20 @@ export async function renderStream(
     }, ms);
   };
 
+  /** Waits until the answer has something to show, it ended, or `ms` passed. */
+  const waitForWords = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
+
   /**
    * The answer's message was deleted: the messages left of it lose their cursor and Stop button
    * (best effort), nothing is sent, and the outcome says so.
@@ -198,7 +258,7 @@ export async function renderStream(
       const settled = text.endsWith(CURSOR) ? text.slice(0, -CURSOR.length).trimEnd() : text;
       if (settled === text && !shownButtons[i]) continue;
       try {
-        await o.scheduler.acquire(key, true);
+        await slotFor(key, true);
         await o.channel.edit(ref, {
           text: settled || LEFTOVER_TEXT,
           buttons: shownButtons[i] ? [] : undefined,
@@ -206,6 +266,7 @@ export async function renderStream(
       } catch (e) {
         o.log.debug({ err: e }, 'could not settle a message of a deleted answer');
       }
+      landed();
     }
     o.scheduler.release(`${key}:placeholder`);
     return {
@@ -228,9 +289,22 @@ export async function renderStream(
     // budget but not the message's own interval, so the first words show as soon as they arrive.
     // A draft that is not shown leaves its slot to the placeholder message: no extra wait. A
     // channel that already shows one (a deferred "thinking…") gets none: its first send is the text.
+    // The caller may have sent the placeholder draft already (`opened`); drafts paced apart
+    // (`draftScheduler`) spend none of the chat's message budget; with a grace, a placeholder
+    // message waits for the first words (below, once the source is being read).
     const placeholderKey = `${key}:placeholder`;
-    if (drafting || !o.channel.showsPlaceholder) {
-      await o.scheduler.acquire(placeholderKey, true);
+    const graceful = (o.firstTextGraceMs ?? 0) > 0;
+    if (drafting && o.opened) {
+      if (await o.opened) {
+        shown[0] = '';
+        armRefresh();
+      } else drafting = false;
+    } else if (drafting && o.draftScheduler) {
+      await draftSlotFor(placeholderKey, true);
+      await draft('');
+      landed();
+    } else if (drafting || (!o.channel.showsPlaceholder && !graceful)) {
+      await slotFor(placeholderKey, true);
       if (drafting) await draft('');
       if (!drafting) {
         refs.push(
@@ -239,9 +313,10 @@ export async function renderStream(
         shown.push(o.placeholder);
         shownButtons.push(buttonKey(o.liveButtons));
       }
+      landed();
     }
 
-    const consume = (async () => {
+    const consumeSource = async (): Promise<void> => {
       try {
         for await (const piece of source) {
           // Leaving the loop closes the source (and the upstream stream under it).
@@ -269,7 +344,31 @@ export async function renderStream(
         // A request waiting for the message's interval now carries the final text: let it go.
         o.scheduler.promote(key);
       }
-    })();
+    };
+    let consume: Promise<void> | undefined;
+    if (!drafting && refs.length === 0 && !o.channel.showsPlaceholder) {
+      // No placeholder yet: the first words, if they come within the grace, go as the first message.
+      const graceMs = (o.startedAt ?? Date.now()) + (o.firstTextGraceMs ?? 0) - Date.now();
+      if (graceMs > 0) {
+        consume = consumeSource();
+        await waitForWords(graceMs);
+      }
+      if (!dirty && !done) {
+        await slotFor(placeholderKey, true);
+        refs.push(
+          sent(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons })),
+        );
+        shown.push(o.placeholder);
+        shownButtons.push(buttonKey(o.liveButtons));
+        landed();
+      }
+    }
+    consume ??= consumeSource();
+    // Once the answer ends, a draft turn still awaited goes at once (it is then left unused).
+    if (o.draftScheduler) {
+      const draftPacer = o.draftScheduler;
+      void Promise.race([consume, stopSeen]).then(() => draftPacer.promote(key));
+    }
 
     /**
      * Shows `chunks`, the last with `lastButtons`; the first request uses the slot already granted,
@@ -279,7 +378,7 @@ export async function renderStream(
       let slotInHand = true;
       const slot = async () => {
         if (slotInHand) slotInHand = false;
-        else await o.scheduler.acquire(key, final);
+        else await slotFor(key, final);
       };
       for (const [i, text] of chunks.entries()) {
         const buttons = i === chunks.length - 1 ? lastButtons : undefined;
@@ -290,6 +389,7 @@ export async function renderStream(
           const message = { text, buttons: buttons ?? (shownButtons[i] ? [] : undefined) };
           await slot();
           try {
+            o.metrics?.edit();
             await o.channel.edit(refs[i]!, message);
           } catch (e) {
             // Deleted by someone: the answer ends here (see renderStream).
@@ -331,7 +431,7 @@ export async function renderStream(
           return;
         } catch (e) {
           o.log.warn({ err: e }, 'could not delete a leftover message; emptying it instead');
-          await o.scheduler.acquire(key, true);
+          await slotFor(key, true);
         }
       }
       try {
@@ -368,10 +468,13 @@ export async function renderStream(
       if (!dirty && !refreshDue) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
       if (done) break;
-      await o.scheduler.acquire(key);
+      // Drafts paced apart wait for their own turn, and not past the answer's end.
+      const draftTurn = drafting && o.draftScheduler !== undefined;
+      if (draftTurn) await draftSlotFor(key);
+      else await slotFor(key);
       if (done) {
-        // Granted after the stream ended: the final pass uses this slot.
-        holdingSlot = true;
+        // Granted after the stream ended: the final pass uses this slot (a draft turn is no slot).
+        holdingSlot = !draftTurn;
         break;
       }
       const refresh = refreshDue;
@@ -380,14 +483,20 @@ export async function renderStream(
       const view = answerView(state, o.lang);
       try {
         if (drafting) await draftOnce(view, refresh);
-        // Not drafting, or the draft just failed: the answer is a message, at once, in this slot.
-        if (!drafting) await show(live(view), false, o.liveButtons);
+        // Not drafting, or the draft just failed: the answer is a message, at once, in this slot
+        // (after a draft's own turn, in the chat's next one).
+        if (!drafting) {
+          if (draftTurn) await slotFor(key);
+          await show(live(view), false, o.liveButtons);
+        }
+        if (state.answer) firstText();
       } catch (e) {
         if (isMessageGone(e)) {
           gone.add(e.ref.messageId);
           onDeleted();
         } else o.log.warn({ err: e }, 'an intermediate edit failed; the final edit will carry the text');
       }
+      landed();
     }
     // A stopped answer does not wait for its source: a tool call may still be running.
     await Promise.race([consume, stopSeen]);
@@ -404,7 +513,7 @@ export async function renderStream(
     }
     if (o.footer) final = `${final}\n\n${o.footer}`;
     const chunks = splitMessage(final, o.limits.maxChars, o.limits.measure);
-    if (!holdingSlot) await o.scheduler.acquire(key, true);
+    if (!holdingSlot) await slotFor(key, true);
     if (drafting) {
       // A draft is only a preview: the answer itself is sent as messages.
       shown.length = 0;
@@ -418,9 +527,15 @@ export async function renderStream(
       deleted = true;
       return await leaveDeleted();
     }
+    landed();
     o.scheduler.release(placeholderKey);
+    if (answered) firstText();
+    o.metrics?.tokens(tokens);
     return { text: state.answer, reasoning: state.reasoning, refs, error, tokens, stopped };
   } finally {
+    landed();
+    o.draftScheduler?.release(key);
+    o.draftScheduler?.release(`${key}:placeholder`);
     done = true;
     for (const stopWatching of unwatch) stopWatching();
     o.stop?.removeEventListener('abort', onStop);

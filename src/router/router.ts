@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiCore } from '../core/apicore.js';
-import type {
-  AnswerPiece,
-  AnyCommand,
-  ChatService,
-  ChatSettings,
-  CommandContext,
-  CommandInfo,
-  ReplyExtras,
+import {
+  type AnswerPiece,
+  type AnyCommand,
+  type ChatService,
+  type ChatSettings,
+  type CommandContext,
+  type CommandInfo,
+  type ReplyExtras,
+  STOP_COMMAND,
 } from '../core/command.js';
 import { type Localized, langFromLocale, t } from '../core/i18n.js';
+import { answerMetrics, type Metrics } from '../core/metrics.js';
 import type {
   AdapterHooks,
   ChatRef,
@@ -29,7 +31,7 @@ import { type UsageMeter, UsageRefusedError } from '../core/usage.js';
 import { BotError } from '../errors.js';
 import type { ChatScheduler, SchedulerRegistry } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
-import { renderStream } from '../render/stream-to-edits.js';
+import { FIRST_TEXT_GRACE_MS, renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
 import type { AccessPolicy, EventMeter } from './access.js';
 import { parseArgs } from './args.js';
@@ -55,6 +57,8 @@ export interface RouterDeps {
   songs?: { defaultModel: SunoModel; groups: GroupSongs } | undefined;
   /** Where commands publish bytes the gateway must fetch (PUBLIC_BASE_URL); unset: not offered. */
   publicFiles?: PublicFiles | undefined;
+  /** First-text latency, edits and tokens of streamed answers, for /metrics. */
+  metrics?: Metrics | undefined;
 }
 
 /** What an adapter is to the router: a name and the limits it declares per chat. */
@@ -78,6 +82,19 @@ export const ALBUM_CLAIM_MS = 10 * 60_000;
 /** Why the access policy refused an event, which decides how often the user is told. */
 type RefusalKind = 'not-allowed' | 'rate' | 'quota';
 
+/** Draft ids are positive 32-bit integers (Telegram's draft_id must be non-zero). */
+const MAX_DRAFT_ID = 2 ** 31 - 1;
+
+/**
+ * How a chat answer opens before its command runs: when the event arrived (the first words' grace
+ * counts from then), and the "Thinking…" draft already sent where drafts cost no message budget.
+ */
+interface Opening {
+  startedAt: number;
+  /** The draft's id, and whether it shows. */
+  draft?: { id: number; shown: Promise<boolean> } | undefined;
+}
+
 /** Routes platform-neutral events to commands, with one catch point for every failure. */
 export class Router {
   readonly #commands = new Map<string, AnyCommand>();
@@ -91,6 +108,11 @@ export class Router {
   /** Albums already answered, across every process on the store. */
   readonly #albums: Claims;
   readonly #inflight = new Set<Promise<void>>();
+  /**
+   * Answers streaming under the id of a draft opened before their command ran
+   * (`platform:chat:draft` → the id the answer's command gave): the platform's stop names the first.
+   */
+  readonly #draftAliases = new Map<string, number>();
   readonly #shutdown = new AbortController();
 
   constructor(private readonly deps: RouterDeps) {
@@ -171,7 +193,9 @@ export class Router {
     clearTimeout(timer);
   }
 
-  async #handle(adapter: AdapterInfo, inv: Invocation): Promise<void> {
+  async #handle(adapter: AdapterInfo, event: Invocation): Promise<void> {
+    const startedAt = Date.now();
+    const inv = this.#unalias(event);
     const lang = langFromLocale(inv.user.locale);
     const log = this.deps.log.child({
       platform: inv.chat.platform,
@@ -217,6 +241,16 @@ export class Router {
           return;
         }
       }
+      // Placeholder first: the gates that decide whether to answer (allow list, per-minute rate,
+      // daily quota) have passed; a chat answer shows "Thinking…" now, before the lookups that only
+      // shape it (chat settings, the conversation, its history).
+      const opening: Opening | undefined =
+        command.cost === 'chat'
+          ? {
+              startedAt,
+              draft: inv.event.type === 'button' ? undefined : this.#openDraft(adapter, inv, limits),
+            }
+          : undefined;
       // A paid button runs once per press window: a double tap, or two members pressing at once
       // (in one process or several), starts one task.
       const press =
@@ -240,7 +274,7 @@ export class Router {
         const args = parseArgs(command, raw, line, files);
         const taken = new Set(Object.values(args));
         const moreFiles = files.filter((f) => !taken.has(f));
-        const ctx = await this.#context(adapter, inv, limits, log, args, meter, moreFiles);
+        const ctx = await this.#context(adapter, inv, limits, log, args, meter, moreFiles, opening);
         await command.run(ctx as CommandContext<never>);
       } finally {
         await this.#settle(meter, press, log);
@@ -257,6 +291,55 @@ export class Router {
         log.warn({ err: sendError }, 'could not tell the user about the failure');
       }
     }
+  }
+
+  /**
+   * The chat's draft pacing (`limits.draftPacing`), apart from its message budget: a scheduler of
+   * its own, so the chat's messages (3 per 3 s in a private chat) never wait for drafts. The key
+   * still names the platform: its bot-wide budget (TELEGRAM_MAX_PER_SECOND) counts drafts too.
+   */
+  #draftScheduler(adapter: AdapterInfo, chat: ChatRef, limits: PlatformLimits): ChatScheduler | undefined {
+    const pacing = limits.draftPacing;
+    if (!pacing) return undefined;
+    return this.deps.schedulers.for(`drafts:${adapter.name}:${chat.id}`, pacing, pacing.minIntervalMs);
+  }
+
+  /**
+   * Sends the "Thinking…" draft of a chat answer now, where drafts spend no message budget (a
+   * private chat with drafts paced apart); undefined elsewhere. The answer's drafts keep its id
+   * (see `#draftAliases`); it carries no stop button until they do. An error resolves false, and
+   * the answer opens as the renderer would without it.
+   */
+  #openDraft(adapter: AdapterInfo, inv: Invocation, limits: PlatformLimits): Opening['draft'] {
+    const channel = inv.channel;
+    const drafts =
+      channel.draft && inv.chat.kind === 'private' && this.#draftScheduler(adapter, inv.chat, limits);
+    if (!drafts || !channel.draft) return undefined;
+    const draftId = randomInt(1, MAX_DRAFT_ID);
+    const key = `opening:${draftId}`;
+    // Counted against the budgets from when the request comes back (a saturated loop cannot burst).
+    const shown = drafts
+      .begin(key, true)
+      .then(async (end) => {
+        try {
+          return await channel.draft!(draftId, '');
+        } finally {
+          end();
+        }
+      })
+      .catch(() => false)
+      .finally(() => drafts.release(key));
+    return { id: draftId, shown };
+  }
+
+  /** A platform's stop of a draft opened early names the answer by the id its command gave. */
+  #unalias(inv: Invocation): Invocation {
+    const e = inv.event;
+    if (this.#draftAliases.size === 0 || e.type !== 'command' || e.name !== STOP_COMMAND) return inv;
+    const draft = e.args.draft;
+    const real =
+      typeof draft === 'number' && this.#draftAliases.get(`${inv.chat.platform}:${inv.chat.id}:${draft}`);
+    return real ? { ...inv, event: { ...e, args: { ...e.args, draft: real } } } : inv;
   }
 
   /** The chat's scheduler: one per chat (topics share it, as they share the chat's budget). */
@@ -403,7 +486,13 @@ export class Router {
       await this.#forms.begin(inv, { ...stored, form: stored.form }, lang, post);
       return undefined;
     }
-    const answer = await this.#forms.take(inv, lang, limits.nextLineAnswers ?? false, post);
+    // Only a reply to one of the bot's messages (or, on a terminal, the next line) can answer a
+    // form's question: any other message skips the store lookup.
+    const nextLineAnswers = limits.nextLineAnswers ?? false;
+    const answer =
+      nextLineAnswers || inv.replyTo?.fromBot
+        ? await this.#forms.take(inv, lang, nextLineAnswers, post)
+        : ({ kind: 'none' } as const);
     if (answer.kind === 'said') {
       await post({ text: answer.text, replyTo: inv.messageId });
       return undefined;
@@ -451,6 +540,7 @@ export class Router {
     args: Record<string, unknown>,
     meter: UsageMeter = this.deps.access.meter(inv.user, inv.chat),
     moreFiles: readonly IncomingFile[] = [],
+    opening?: Opening,
   ): Promise<CommandContext<unknown>> {
     const deps = this.deps;
     const chatKey = `${inv.chat.platform}:${inv.chat.id}`;
@@ -464,6 +554,9 @@ export class Router {
     };
     const lang = langFromLocale(inv.user.locale);
     const scheduler = this.#scheduler(adapter, inv.chat, limits);
+    const draftScheduler = this.#draftScheduler(adapter, inv.chat, limits);
+    // The early draft belongs to the command's first answer only.
+    let openedDraft = opening?.draft;
     const buttons = this.#buttons;
     const channel = inv.channel;
     const signal = this.#shutdown.signal;
@@ -529,27 +622,45 @@ export class Router {
       typing: async () => {
         await channel.typing?.().catch((error: unknown) => log.debug({ err: error }, 'typing not shown'));
       },
-      stream: async (source: AsyncIterable<AnswerPiece>, options) =>
-        renderStream(source, {
-          channel,
-          limits,
-          scheduler,
-          lang,
-          log,
-          placeholder: t(lang, M.placeholder),
-          emptyText: t(lang, M.empty),
-          errorText: (error) => errorMessage(error, lang),
-          replyTo: inv.messageId,
-          footer: options?.footer,
-          draftId:
-            inv.chat.kind === 'private' && channel.draft
-              ? (options?.draftId ?? Math.floor(Math.random() * 2 ** 31) + 1)
-              : undefined,
-          // Stop and Regenerate (answer controls): see StreamOptions.
-          stop: options?.stop,
-          liveButtons: options?.liveButtons && (await buttons.register(options.liveButtons)),
-          finalButtons: options?.finalButtons && (await buttons.register(options.finalButtons)),
-        }),
+      stream: async (source: AsyncIterable<AnswerPiece>, options) => {
+        const early = openedDraft;
+        openedDraft = undefined;
+        const drafts = inv.chat.kind === 'private' && channel.draft !== undefined;
+        // The answer streams under the early draft's id (one draft, animated); a stop naming it
+        // reaches the answer by the id its command gave.
+        const alias =
+          early && options?.draftId ? `${inv.chat.platform}:${inv.chat.id}:${early.id}` : undefined;
+        if (alias && options?.draftId) this.#draftAliases.set(alias, options.draftId);
+        try {
+          return await renderStream(source, {
+            channel,
+            limits,
+            scheduler,
+            lang,
+            log,
+            placeholder: t(lang, M.placeholder),
+            emptyText: t(lang, M.empty),
+            errorText: (error) => errorMessage(error, lang),
+            replyTo: inv.messageId,
+            footer: options?.footer,
+            draftId: !drafts
+              ? undefined
+              : (early?.id ?? options?.draftId ?? Math.floor(Math.random() * 2 ** 31) + 1),
+            // Stop and Regenerate (answer controls): see StreamOptions.
+            stop: options?.stop,
+            liveButtons: options?.liveButtons && (await buttons.register(options.liveButtons)),
+            finalButtons: options?.finalButtons && (await buttons.register(options.finalButtons)),
+            metrics: answerMetrics(deps.metrics, inv.chat.platform),
+            draftScheduler,
+            opened: drafts ? early?.shown : undefined,
+            // No separate placeholder message when the first words come soon after the event.
+            firstTextGraceMs: FIRST_TEXT_GRACE_MS,
+            startedAt: opening?.startedAt,
+          });
+        } finally {
+          if (alias) this.#draftAliases.delete(alias);
+        }
+      },
     };
     return ctx;
   }

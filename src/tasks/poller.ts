@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiCore } from '../core/apicore.js';
 import { t } from '../core/i18n.js';
+import type { Metrics } from '../core/metrics.js';
 import type { PlatformAdapter } from '../core/platform.js';
 import type { KeyValue, Store } from '../core/store.js';
 import type { TaskKind, TaskQueue, TaskRecord, TaskSubmission, TaskTracker } from '../core/tasks.js';
@@ -43,6 +44,8 @@ export interface PollerDeps {
   queue?: TaskQueue;
   /** Cluster mode: how long a tick's hold on its kind lasts if its instance dies (the job lock). */
   tickHoldMs?: number;
+  /** Tasks closed per kind, for /metrics. */
+  metrics?: Pick<Metrics, 'taskClosed'> | undefined;
 }
 
 /**
@@ -109,6 +112,12 @@ export class TaskPoller implements TaskTracker {
     await this.#queue.stop();
   }
 
+  /** Open tasks per kind, counted now from the store's indexes (for /metrics, at scrape time). */
+  async pendingByKind(): Promise<Record<string, number>> {
+    const counts = await Promise.all(KINDS.map(async (k) => [k, (await this.#tasks.openIds(k)).length]));
+    return Object.fromEntries(counts);
+  }
+
   /** Open tasks, as last counted (for /healthz). */
   get pending(): number {
     return this.#pending;
@@ -133,7 +142,10 @@ export class TaskPoller implements TaskTracker {
       queue: this.#queue,
       log: this.deps.log,
       access: (record: TaskRecord) => this.#access(record),
-      onClosed: () => void this.#countOpen(),
+      onClosed: (record: TaskRecord) => {
+        this.deps.metrics?.taskClosed(record.kind, record.state === 'failed' ? 'failed' : 'done');
+        void this.#countOpen();
+      },
     };
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { klingImageFake } from '../fakes/apicore/images.js';
 import { defaultSunoMusicStages } from '../fakes/apicore/suno.js';
 import { videoFake } from '../fakes/apicore/video.js';
 import { FAKE_API_KEY, FakeApiCore } from '../fakes/apicore.js';
@@ -123,6 +124,43 @@ describe('crash safety with real processes', () => {
     expect(out).toContain('✅ Kling · video delivered');
     // Polled again, never submitted again.
     expect(fake.requestsTo('POST', '/kling/v1/videos/text2video')).toHaveLength(1);
+
+    const third = startBot(store);
+    third.child.stdin!.end();
+    expect(await third.exited).toBe(0);
+    expect(third.out()).toBe('');
+  }, 60_000);
+
+  it('kill -9 while a Kling image task is drawing; the next start delivers the photo exactly once', async () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'bot-image-crash-')), 'bot.sqlite');
+    // Drawing until the test moves it on, so the first process dies with the task pending.
+    klingImageFake(fake).scripts.push({ pending: 10_000 });
+
+    const first = startBot(store);
+    first.child.stdin!.write('/draw model:kling-v1 重启的山 mountains that survive a crash ⛰️\n');
+    await until(() => first.out().includes('✅ Accepted'), 'the image task to be accepted');
+    await until(
+      () => fake.requestsTo('GET', '/kling/v1/images/generations/*').length >= 2,
+      'the poller to run',
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    expect(first.out()).not.toContain('📎 image');
+    expect(fake.requestsTo('POST', '/kling/v1/images/generations')).toHaveLength(1);
+
+    const [task] = [...klingImageFake(fake).tasks.values()].filter((t) => t.pending === 10_000);
+    task!.pending = 0;
+
+    const second = startBot(store);
+    second.child.stdin!.end(); // no new input: it only finishes what is pending, then exits
+    expect(await second.exited).toBe(0);
+    const out = second.out();
+    expect(out.match(/📎 image: /g)).toHaveLength(1);
+    expect(out).toContain(`${task!.id}-0.png`);
+    expect(out).toContain('🖼️ 重启的山 mountains that survive a crash ⛰️');
+    expect(out).toContain('✅ Done (kling-v1)');
+    // Polled again, never submitted again.
+    expect(fake.requestsTo('POST', '/kling/v1/images/generations')).toHaveLength(1);
 
     const third = startBot(store);
     third.child.stdin!.end();

@@ -67,7 +67,12 @@ describe('loadConfig', () => {
       DISCORD_APPLICATION_ID: '123456789012345678',
       DISCORD_API_URL: 'http://127.0.0.1:9/api/',
     });
-    expect(c.telegram).toEqual({ token: '123:abc', apiRoot: 'https://api.telegram.org', webhook: undefined });
+    expect(c.telegram).toEqual({
+      token: '123:abc',
+      apiRoot: 'https://api.telegram.org',
+      webhook: undefined,
+      maxPerSecond: 30,
+    });
     expect(c.discord).toMatchObject({
       applicationId: '123456789012345678',
       apiUrl: 'http://127.0.0.1:9/api',

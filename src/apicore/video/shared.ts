@@ -57,7 +57,7 @@ export async function getTask(
   t: ApiCoreTransport,
   method: 'GET' | 'POST',
   path: string,
-  opts: CallOptions & { json?: unknown },
+  opts: CallOptions & { json?: unknown; headers?: Record<string, string> },
 ): Promise<unknown> {
   try {
     return await t.json(method, path, { ...opts, idempotent: true });

@@ -16,10 +16,32 @@ export async function transcribe(ctx: CommandContext<unknown>, input: ChatInput)
   return out;
 }
 
-export async function* withTranscripts(
+/**
+ * The transcripts as a status line above the answer, then the answer's pieces as they come: after
+ * the first piece the source's own iterator answers, so this adds no async layer per piece.
+ */
+export function withTranscripts(
   transcripts: string[],
   stream: AsyncIterable<AnswerPiece>,
-): AsyncGenerator<AnswerPiece> {
-  if (transcripts.length) yield { type: 'status', text: transcripts.map((x) => `🎙️ “${x}”`).join('\n') };
-  yield* stream;
+): AsyncIterable<AnswerPiece> {
+  if (!transcripts.length) return stream;
+  const status: AnswerPiece = { type: 'status', text: transcripts.map((x) => `🎙️ “${x}”`).join('\n') };
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<AnswerPiece> {
+      const source = stream[Symbol.asyncIterator]();
+      let first = true;
+      return {
+        next: () => {
+          if (!first) return source.next();
+          first = false;
+          return Promise.resolve({ done: false, value: status });
+        },
+        return: async (value?: unknown) => {
+          first = false;
+          await source.return?.(value);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }

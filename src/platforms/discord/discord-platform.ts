@@ -19,6 +19,7 @@ import {
   RESTEvents,
 } from 'discord.js';
 import type { Logger } from 'pino';
+import type { Metrics } from '../../core/metrics.js';
 import type {
   AdapterHooks,
   ChatRef,
@@ -96,6 +97,8 @@ export interface DiscordOptions {
   shards?: { count: number | 'auto'; ids?: number[] | undefined } | undefined;
   /** Test seam: merged over the discord.js client options (e.g. `{ waitGuildTimeout: 0 }`). */
   clientOptions?: Partial<ClientOptions> | undefined;
+  /** Counts Discord's 429s for /metrics (discord.js waits them out itself). */
+  metrics?: Pick<Metrics, 'platform429'> | undefined;
 }
 
 /**
@@ -141,6 +144,10 @@ export class DiscordPlatform implements PlatformAdapter {
     this.#client = this.#newClient(this.#rest);
     // Set now, so tasks can post (channel()) before or without the gateway.
     this.#rest.setToken(options.token);
+    this.#rest.on(
+      RESTEvents.Response,
+      (_req, res) => res.status === 429 && options.metrics?.platform429('discord'),
+    );
     this.#transport = new DiscordTransport(this.#rest, this.#log, (id) => this.#uploadLimit(id));
   }
 

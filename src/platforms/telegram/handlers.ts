@@ -4,8 +4,17 @@ import type { Logger } from 'pino';
 import type { ChatRef, ReplyChannel } from '../../core/platform.js';
 import type { ChatAdmins } from './chat-admins.js';
 import type { FileSource } from './files.js';
-import { chatRef, type Incoming, translateAlbum, translateMessage, userRef } from './incoming.js';
+import {
+  type AlbumLookup,
+  chatRef,
+  type Incoming,
+  translateAlbum,
+  translateMessage,
+  userRef,
+} from './incoming.js';
 
+/** Albums remembered (per process) so a later reply to one of their photos takes them all. */
+export const REMEMBERED_ALBUMS = 500;
 /** An album's parts arrive as separate updates moments apart: it is answered this long after the last. */
 export const ALBUM_QUIET_MS = 700;
 /** ...and at the latest this long after its first part. */
@@ -128,6 +137,29 @@ class AlbumCollector {
 }
 
 /**
+ * The last `REMEMBERED_ALBUMS` albums this process gathered, by chat and `media_group_id`: Telegram
+ * names one part of an album as a reply's target, and this gives back the rest. Kept in memory
+ * only: after a restart a reply to an older album takes the one photo replied to, as before.
+ */
+class RecentAlbums {
+  readonly #albums = new Map<string, readonly Message[]>();
+
+  remember(parts: readonly Message[]): void {
+    const group = parts[0]?.media_group_id;
+    if (!group) return;
+    const key = `${parts[0]!.chat.id}:${group}`;
+    this.#albums.delete(key);
+    this.#albums.set(key, parts);
+    for (const oldest of this.#albums.keys()) {
+      if (this.#albums.size <= REMEMBERED_ALBUMS) break;
+      this.#albums.delete(oldest);
+    }
+  }
+
+  readonly lookup: AlbumLookup = (chatId, group) => this.#albums.get(`${chatId}:${group}`);
+}
+
+/**
  * Installs the message and button handlers: messages (albums gathered first) become events for
  * the router; a button press is answered with an alert when the router has something to say to the
  * presser alone, else silently as soon as the command answers. In groups the sender's admin
@@ -152,7 +184,11 @@ export function listenForMessages(bot: Bot, deps: ListenDeps): void {
     void deps.dispatch(full, `${full.chat.id}:${full.user.id}`, deps.channel(full.chat));
   };
 
-  const albums = new AlbumCollector((parts, me) => route(translateAlbum(parts, me, source)));
+  const recent = new RecentAlbums();
+  const albums = new AlbumCollector((parts, me) => {
+    recent.remember(parts);
+    route(translateAlbum(parts, me, source, recent.lookup));
+  });
 
   bot.on('message', (ctx) => {
     const message = ctx.message;
@@ -160,7 +196,7 @@ export function listenForMessages(bot: Bot, deps: ListenDeps): void {
       albums.add(`${message.chat.id}:${message.media_group_id}`, message, ctx.me);
       return;
     }
-    route(translateMessage(message, ctx.me, source));
+    route(translateMessage(message, ctx.me, source, recent.lookup));
   });
 
   bot.on('callback_query:data', (ctx) => {

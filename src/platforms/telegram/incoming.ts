@@ -81,6 +81,26 @@ export function filesOf(message: Message, source: FileSource): IncomingFile[] {
   return files;
 }
 
+/** The parts of an album the adapter saw (by chat and `media_group_id`), or undefined. */
+export type AlbumLookup = (chatId: number, mediaGroupId: string) => readonly Message[] | undefined;
+
+/**
+ * The files of the message a command replies to. Telegram names one message of an album as the
+ * reply target, so for a part of an album the adapter saw, every part's files come along (a reply
+ * to an album is a reply to all of it: `/blend`, `/draw`); otherwise that message's own.
+ */
+function repliedFiles(
+  replied: Message,
+  chatId: number,
+  source: FileSource,
+  albums: AlbumLookup | undefined,
+): IncomingFile[] {
+  const group = replied.media_group_id;
+  const parts = group ? albums?.(chatId, group) : undefined;
+  if (!parts?.length) return filesOf(replied, source);
+  return [...parts].sort((a, b) => a.message_id - b.message_id).flatMap((m) => filesOf(m, source));
+}
+
 /**
  * Who a message is from. An anonymous group admin writes as the group itself (`sender_chat` is
  * the chat; `from` is Telegram's GroupAnonymousBot) and is served, as an admin; a member posting
@@ -133,6 +153,7 @@ export function translateMessage(
   message: Message,
   me: UserFromGetMe,
   source: FileSource,
+  albums?: AlbumLookup,
 ): Incoming | undefined {
   const sender = senderOf(message);
   if (!sender) return undefined;
@@ -162,8 +183,8 @@ export function translateMessage(
   if (command) {
     const [, name, target, rest] = command;
     if (target && target.toLowerCase() !== me.username.toLowerCase()) return undefined; // meant for another bot
-    // `/describe` sent as a reply to a photo takes that photo.
-    if (files.length === 0 && realReply) files = filesOf(realReply, source);
+    // `/describe` sent as a reply to a photo takes that photo (a reply to an album, the album's).
+    if (files.length === 0 && realReply) files = repliedFiles(realReply, message.chat.id, source, albums);
     return {
       ...base,
       event: {
@@ -193,12 +214,13 @@ export function translateAlbum(
   parts: readonly Message[],
   me: UserFromGetMe,
   source: FileSource,
+  albums?: AlbumLookup,
 ): Incoming | undefined {
   const sorted = [...parts].sort((a, b) => a.message_id - b.message_id);
   const first = sorted[0];
   if (!first) return undefined;
   const lead = sorted.find((m) => (m.caption ?? m.text ?? '').trim() !== '') ?? first;
-  const incoming = translateMessage(lead, me, source);
+  const incoming = translateMessage(lead, me, source, albums);
   if (!incoming) return undefined;
   const files = sorted.flatMap((m) => filesOf(m, source));
   const e = incoming.event;

@@ -10,7 +10,11 @@ export const TELEGRAM_MAX_CAPTION_CHARS = 1024;
 /** Bots download at most 20 MB through getFile and upload at most 50 MB. */
 export const TELEGRAM_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-/** Sends and edits across all chats: about 30 messages a second in bulk (Bots FAQ). */
+/**
+ * Sends, edits and drafts across all chats: "not more than 30 messages per second or so" in bulk
+ * (Bots FAQ, "My bot is hitting limits"). Telegram documents no separate limit for drafts
+ * (sendMessageDraft), so they count too: the stricter reading. TELEGRAM_MAX_PER_SECOND overrides it.
+ */
 export const TELEGRAM_BOT_BUDGET = { count: 30, perMs: 1000 } as const;
 /** A thumbnail must be a JPEG of at most 200 kB and 320 px a side (sendAudio, sendVideo). */
 export const TELEGRAM_MAX_THUMBNAIL_BYTES = 200 * 1024;
@@ -40,10 +44,21 @@ export function telegramLimits(chat: ChatRef): PlatformLimits {
     groupBudget: { count: 20, perMs: 60_000 },
     botBudget: TELEGRAM_BOT_BUDGET,
     liveEdits: true,
-    ...(group ? {} : { draftLifetimeMs: TELEGRAM_DRAFT_LIFETIME_MS }),
+    ...(group ? {} : { draftLifetimeMs: TELEGRAM_DRAFT_LIFETIME_MS, draftPacing: TELEGRAM_DRAFT_PACING }),
     answerButtons: true,
   };
 }
 
 /** A draft (sendMessageDraft) is a preview of about 30 s unless it is updated (Bot API docs). */
 export const TELEGRAM_DRAFT_LIFETIME_MS = 30_000;
+/**
+ * How often a private chat's drafts are updated. The Bot API documents no rate for
+ * sendMessageDraft (its limits in the Bots FAQ are for messages), and a draft is a preview, not a
+ * message: drafts do not spend the chat's message budget (`privateBudget`), which is left to the
+ * messages that stay. grammY's stream plugin updates drafts as fast as the answers come back. We
+ * keep under the per-chat figures reported for the MTProto call under it (20 per 5 s, 40 per
+ * 30 s): at most 20 per 5 s a chat, and 750 ms apart within one answer (40 per 30 s). A draft
+ * Telegram refuses anyway (a 429) turns that answer into a normal message (see
+ * stream-to-edits.ts), so a wrong guess costs a preview, never the answer.
+ */
+export const TELEGRAM_DRAFT_PACING = { count: 20, perMs: 5_000, minIntervalMs: 750 } as const;

@@ -3,6 +3,7 @@ import { Bot, type Context } from 'grammy';
 import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { STOP_COMMAND } from '../../core/command.js';
+import type { Metrics } from '../../core/metrics.js';
 import type {
   AdapterHooks,
   ChatRef,
@@ -17,6 +18,7 @@ import { type DraftSupport, retryExcept, TelegramChannel } from './channel.js';
 import { ChatAdmins } from './chat-admins.js';
 import { type ConnectionTiming, TelegramConnection, type UpdateKind } from './connection.js';
 import { listenForMessages } from './handlers.js';
+import { undiciFetch } from './http.js';
 import { chatRef, type Incoming } from './incoming.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { telegramLimits } from './limits.js';
@@ -43,6 +45,8 @@ export interface TelegramOptions {
   draftLifetimeMs?: number | undefined;
   /** Deadline of a Bot API call and the backoff between retries when it cannot be reached (tests shorten them). */
   connection?: Partial<ConnectionTiming> | undefined;
+  /** Counts Telegram's 429s for /metrics. */
+  metrics?: Pick<Metrics, 'platform429'> | undefined;
 }
 
 /**
@@ -63,7 +67,8 @@ export class TelegramPlatform implements PlatformAdapter {
 
   constructor(private readonly options: TelegramOptions) {
     this.#bot = new Bot(options.token, {
-      client: { apiRoot: options.apiRoot },
+      // undici instead of grammY's default node-fetch: about a third less CPU per Bot API call (http.ts).
+      client: { apiRoot: options.apiRoot, fetch: undiciFetch() },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
     this.#admins = new ChatAdmins(this.#bot.api, options.log);
@@ -71,6 +76,7 @@ export class TelegramPlatform implements PlatformAdapter {
     this.#bot.api.config.use(async (prev, method, payload, signal) => {
       const res = await prev(method, payload, signal);
       if (!res.ok && res.error_code === 429) {
+        options.metrics?.platform429('telegram');
         const chat = (payload as { chat_id?: number | string }).chat_id;
         options.log.warn(
           {

@@ -143,28 +143,46 @@ function variationProblem(rec: RecordedRequest): Problem | undefined {
 
 // ---------- Kling image tasks ----------
 
-interface KlingImageTask {
+export interface KlingImageFakeTask {
   id: string;
+  /** Polls answered so far. */
   polls: number;
+  /** Polls answered "submitted", then "processing", before the result (default 0: the first poll has it). */
+  pending: number;
+  /** Set: the task ends `failed` with this message. */
+  fail: string | undefined;
   n: number;
 }
-const klingTasks = new WeakMap<RouteContext, Map<string, KlingImageTask>>();
-const klingOf = (ctx: RouteContext) => {
-  const found = klingTasks.get(ctx);
-  if (found) return found;
-  const m = new Map<string, KlingImageTask>();
-  klingTasks.set(ctx, m);
-  return m;
-};
 
-function klingData(ctx: RouteContext, t: KlingImageTask): JsonBody {
-  const done = t.polls >= 1;
+export interface KlingImageFakeState {
+  tasks: Map<string, KlingImageFakeTask>;
+  /** Scripts for the NEXT submitted Kling image tasks (FIFO): polls before the result, or a failure. */
+  scripts: Array<{ pending?: number; fail?: string }>;
+}
+
+const klingStates = new WeakMap<RouteContext, KlingImageFakeState>();
+
+/** The Kling image part of a fake gateway (`klingImageFake(fake).scripts.push(…)`, `.tasks`). */
+export function klingImageFake(ctx: RouteContext): KlingImageFakeState {
+  let s = klingStates.get(ctx);
+  if (!s) {
+    s = { tasks: new Map(), scripts: [] };
+    klingStates.set(ctx, s);
+  }
+  return s;
+}
+const klingOf = (ctx: RouteContext) => klingImageFake(ctx).tasks;
+
+function klingData(ctx: RouteContext, t: KlingImageFakeTask): JsonBody {
+  const settled = t.polls > t.pending;
+  const status = !settled ? (t.polls <= 1 ? 'submitted' : 'processing') : t.fail ? 'failed' : 'succeed';
   return {
     task_id: t.id,
-    task_status: done ? 'succeed' : 'submitted',
+    task_status: status,
+    ...(status === 'failed' ? { task_status_msg: t.fail } : {}),
     created_at: CREATED * 1000,
     updated_at: CREATED * 1000,
-    ...(done
+    ...(status === 'succeed'
       ? {
           task_result: {
             images: Array.from({ length: t.n }, (_, i) => ({
@@ -304,7 +322,14 @@ export const imageRoutes: Route[] = [
       ),
     handle: (j, _rec, ctx) => {
       const id = `kling-image-${ctx.nextSeq('clip')}`;
-      const task = { id, polls: 0, n: nOf(j.n) };
+      const script = klingImageFake(ctx).scripts.shift() ?? {};
+      const task: KlingImageFakeTask = {
+        id,
+        polls: 0,
+        pending: script.pending ?? 0,
+        fail: script.fail,
+        n: nOf(j.n),
+      };
       klingOf(ctx).set(id, task);
       return klingAnswer(klingData(ctx, task));
     },

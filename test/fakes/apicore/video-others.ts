@@ -1,4 +1,5 @@
-import { firstProblem, isNonEmptyString, isObject, json, type Route } from './route.js';
+import { firstProblem, isNonEmptyString, isObject, json, type Problem, type Route } from './route.js';
+import type { RecordedRequest } from './types.js';
 import {
   coverFileUrl,
   create,
@@ -12,15 +13,29 @@ import {
   videoFileUrl,
 } from './video-state.js';
 
+/** The version Runway's official API requires on every request (catalogue §5.3). */
+export const RUNWAY_VERSION = '2024-11-06';
+
+/** Runway's official endpoints refuse a request without `X-Runway-Version` (CometAPI: "required"). */
+function runwayVersionProblem(rec: RecordedRequest): Problem | undefined {
+  const v = rec.headers['x-runway-version'];
+  if (v === undefined) return { message: 'X-Runway-Version header is required', code: 'invalid_request' };
+  return v === RUNWAY_VERSION
+    ? undefined
+    : { message: `unsupported X-Runway-Version ${String(v)}`, code: 'invalid_request' };
+}
+
 /** Runway (official and reverse), Veo, Jimeng and Pika (catalogue §5.3, §5.5, §5.7, §5.8). */
 export const otherVideoRoutes: Route[] = [
   route({
     method: 'POST',
     pattern: /^\/runwayml\/v1\/image_to_video$/,
     body: 'json',
-    validate: (j) => {
+    validate: (j, rec) => {
       const gen4 = ['1280:720', '720:1280', '1104:832', '832:1104', '960:960', '1584:672'];
       const gen3 = ['1280:768', '768:1280'];
+      const version = runwayVersionProblem(rec);
+      if (version) return version;
       return firstProblem(
         [isImageRef(j.promptImage), 'promptImage is required'],
         [j.model === 'gen3a_turbo' || j.model === 'gen4_turbo', 'model must be gen3a_turbo or gen4_turbo'],
@@ -38,6 +53,7 @@ export const otherVideoRoutes: Route[] = [
     method: 'GET',
     pattern: /^\/runwayml\/v1\/tasks\/([^/]+)$/,
     body: 'none',
+    validate: (_j, rec) => runwayVersionProblem(rec),
     handle: (_j, _rec, ctx, [id]) => {
       const t = find(ctx, 'runway', id);
       if (!t) return notFound('task_not_exist');

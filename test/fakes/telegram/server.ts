@@ -113,12 +113,17 @@ export class FakeTelegram {
       draftsSupported: opts.draftsSupported ?? true,
       enforceRateLimits: opts.enforceRateLimits ?? false,
       groupRateLimit: opts.groupRateLimit ?? { max: 20, windowMs: 60_000 },
+      botRateLimit: opts.botRateLimit ?? { max: 30, windowMs: 1000 },
       lenientHtmlEntities: opts.lenientHtmlEntities ?? false,
       validatePhotoBytes: opts.validatePhotoBytes ?? true,
       draftLifetimeMs: opts.draftLifetimeMs ?? DRAFT_LIFETIME_MS,
     });
     this.core.draftBoard.onChange = () => this.notify();
+    this.now = opts.now ?? Date.now;
   }
+
+  /** The clock of rate accounting and `RecordedCall.at` (`FakeTelegramOptions.now`). */
+  private readonly now: () => number;
 
   static async start(opts: FakeTelegramOptions = {}): Promise<FakeTelegram> {
     const token = opts.token ?? DEFAULT_TOKEN;
@@ -607,6 +612,22 @@ export class FakeTelegram {
     return [...this.core.violations];
   }
 
+  /**
+   * Sends, edits and drafts beyond the bot-wide limit across all chats (30 per 1000 ms by default),
+   * each with `scope: 'bot'`. Kept apart from `rateViolations` (the group limit).
+   */
+  botRateViolations(): RateViolation[] {
+    return [...this.core.botViolations];
+  }
+
+  /** The bot-wide limit (`FakeTelegramOptions.botRateLimit`); `false` turns it off. */
+  get botRateLimit(): { max: number; windowMs: number } | false {
+    return this.core.options.botRateLimit;
+  }
+  set botRateLimit(value: { max: number; windowMs: number } | false) {
+    this.core.options.botRateLimit = value;
+  }
+
   /** Updates not yet confirmed by a getUpdates offset. */
   pendingUpdates(): Update[] {
     return [...this.core.pending];
@@ -698,7 +719,7 @@ export class FakeTelegram {
       method: decodeURIComponent(match[2]!),
       params: parsed.fields,
       files: parsed.files,
-      at: Date.now(),
+      at: this.now(),
     };
     this.calls.push(call);
     this.notify();
@@ -754,11 +775,23 @@ export class FakeTelegram {
     if (rated) this.checkRate(entry.name, call.chatId!, call.at);
 
     if (entry.name !== 'getUpdates') {
-      const result = await entry.handler({
-        core: this.core,
-        p: new Params(params, parsed.files),
-        signal: AbortSignal.any([disconnected, this.closing.signal]),
-      });
+      // Counted bot-wide on arrival (so calls handled side by side see each other), and taken back
+      // when the call is refused: only calls that succeeded count, as for the group limit.
+      if (rated && this.core.options.botRateLimit) this.core.botSendTimes.push(call.at);
+      let result: unknown;
+      try {
+        result = await entry.handler({
+          core: this.core,
+          p: new Params(params, parsed.files),
+          signal: AbortSignal.any([disconnected, this.closing.signal]),
+        });
+      } catch (err) {
+        if (rated) {
+          const i = this.core.botSendTimes.lastIndexOf(call.at);
+          if (i >= 0) this.core.botSendTimes.splice(i, 1);
+        }
+        throw err;
+      }
       if (rated) this.core.chats.get(call.chatId!)?.sendTimes.push(call.at);
       return result;
     }
@@ -876,6 +909,7 @@ export class FakeTelegram {
   }
 
   private checkRate(method: string, chatId: number, at: number): void {
+    this.checkBotRate(method, chatId, at);
     if (chatId >= 0) return;
     const state = this.core.chats.get(chatId);
     if (!state) return;
@@ -885,6 +919,27 @@ export class FakeTelegram {
     this.core.violations.push({ chatId, method, at });
     if (this.core.options.enforceRateLimits) {
       const retryAfter = Math.max(1, Math.ceil((recent[0]! + windowMs - at) / 1000));
+      throw new TgError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    }
+  }
+
+  /**
+   * Telegram's bot-wide limit (Bots FAQ: "If you're sending bulk notifications to multiple users, the
+   * API will not allow more than 30 messages per second or so"): every rated call of every chat that
+   * succeeded counts, by arrival time, drafts included (Telegram documents no separate draft limit,
+   * so the fake takes the stricter reading).
+   */
+  private checkBotRate(method: string, chatId: number, at: number): void {
+    const limit = this.core.options.botRateLimit;
+    if (!limit) return;
+    const times = this.core.botSendTimes;
+    while (times.length > 0 && times[0]! <= at - limit.windowMs) times.shift();
+    const recent = times.filter((t) => t <= at);
+    if (recent.length < limit.max) return;
+    this.core.botViolations.push({ chatId, method, at, scope: 'bot' });
+    if (this.core.options.enforceRateLimits) {
+      const oldest = recent[recent.length - limit.max]!;
+      const retryAfter = Math.max(1, Math.ceil((oldest + limit.windowMs - at) / 1000));
       throw new TgError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
   }

@@ -74,6 +74,7 @@ export interface CoreOptions {
   draftsSupported: boolean;
   enforceRateLimits: boolean;
   groupRateLimit: { max: number; windowMs: number };
+  botRateLimit: { max: number; windowMs: number } | false;
   lenientHtmlEntities: boolean;
   validatePhotoBytes: boolean;
   /** How long a draft shows without an update before it expires (Telegram: 30 s). */
@@ -114,6 +115,10 @@ export class Core {
   readonly openCallbacks = new Set<string>();
   readonly callbackAnswers: CallbackAnswer[] = [];
   readonly violations: RateViolation[] = [];
+  /** Calls past the bot-wide limit (across chats). */
+  readonly botViolations: RateViolation[] = [];
+  /** Arrival times of the successful rated calls of every chat, within the bot-wide window, oldest first. */
+  readonly botSendTimes: number[] = [];
   notModifiedCount = 0;
   private fileSeq = 0;
   private callbackSeq = 0;

@@ -20,6 +20,15 @@ export interface FakeTelegramOptions {
   /** Group rate limit. Default 20 calls per 60 000 ms, like Telegram. */
   groupRateLimit?: { max: number; windowMs: number };
   /**
+   * Bot-wide limit across all chats: sends, edits and drafts (every rated method) arriving within any
+   * `windowMs`. Default 30 per 1000 ms, the Bots FAQ's "not more than 30 messages per second" for
+   * bulk notifications; `false` turns it off. Accounted always (`botRateViolations`), answered with
+   * 429 only under `enforceRateLimits`.
+   */
+  botRateLimit?: { max: number; windowMs: number } | false;
+  /** The clock rate accounting reads (arrival times, `RecordedCall.at`). Default Date.now. */
+  now?: () => number;
+  /**
    * Telegram keeps a bare '&' that does not start a valid entity as a literal character. By default the
    * fake is stricter and rejects it with "can't parse entities", so an unescaped '&' in app output is caught.
    * Set true to behave exactly like Telegram.
@@ -125,6 +134,8 @@ export interface RateViolation {
   chatId: number;
   method: string;
   at: number;
+  /** 'bot': past the bot-wide limit (`botRateViolations`); absent: past the group's own limit. */
+  scope?: 'bot';
 }
 
 export interface CallbackAnswer {
