@@ -83,6 +83,10 @@ export function createApp(options: AppOptions): App {
   // through the shared budget when there is one. TELEGRAM_MAX_PER_SECOND replaces Telegram's 30/s.
   const maxPerSecond = config.telegram?.maxPerSecond;
   const botBudgets = botBudgetsOf(adapters, {
+    // Discord's global limit is enforced by discord.js itself for channel messages, and interaction
+    // webhook calls (most of an answer's edits) are exempt: a bot-wide budget here would only slow
+    // those down (issue 13's fix).
+    discord: null,
     ...(maxPerSecond !== undefined
       ? { telegram: maxPerSecond > 0 ? { count: maxPerSecond, perMs: 1000 } : null }
       : {}),
@@ -201,10 +205,6 @@ export function createApp(options: AppOptions): App {
       sweep.unref();
       // SQLite and memory keep expired keys until swept; Redis expires them itself.
       stopStoreSweep = sweepPeriodically(store, { log });
-      // The default model's tokenizer takes ~0.5 s of CPU to load: before any event can wait on it.
-      await loadEncodings(tokenizerFamily(config.defaultModel)).catch((error: unknown) =>
-        log.warn({ err: error }, 'could not load the tokenizer; it loads with the first answer'),
-      );
       // Side by side: a platform that is slow to connect, or cannot, holds up none of the others.
       await Promise.all(adapters.map(startPlatform));
       // Stopped while platforms were still connecting (a signal during start-up): nothing more to start.
@@ -215,6 +215,13 @@ export function createApp(options: AppOptions): App {
         Object.entries(platformHealth()).map(([name, h]) => [name, h.state]),
       );
       log.info({ platforms, model: config.defaultModel }, 'ready');
+      // The default model's tokenizer takes ~0.5 s of CPU to load: once, just after start-up rather
+      // than in the first answer (and not before "ready").
+      setImmediate(() => {
+        loadEncodings(tokenizerFamily(config.defaultModel)).catch((error: unknown) =>
+          log.warn({ err: error }, 'could not load the tokenizer; it loads with the first answer'),
+        );
+      });
     },
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
       // No new commands; answers in flight finish (within the grace period); tasks stay in the store.

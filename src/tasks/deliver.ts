@@ -39,8 +39,14 @@ async function platformButtons(
 
 /** Sends one message in its turn in the chat's budget; `prepare` runs once the slot is granted. */
 async function sendInTurn(d: ChatAccess, prepare: () => Promise<OutgoingMessage>): Promise<void> {
-  await d.scheduler.acquire(SEND_KEY, true);
-  await d.channel.send(await prepare());
+  // Counted from when the send came back, not from the grant: a download between the two (seconds
+  // for a song) would otherwise let deliveries reach the platform in a burst.
+  const end = await d.scheduler.begin(SEND_KEY, true);
+  try {
+    await d.channel.send(await prepare());
+  } finally {
+    end();
+  }
 }
 
 function linkText(record: TaskRecord, part: ResultPart, url: string): string {
