@@ -359,8 +359,12 @@ export class Router {
     // A shutdown does not wait for a full group's budget to tell someone they were refused.
     const signal = this.#shutdown.signal;
     let onAbort: (() => void) | undefined;
+    let end: (() => void) | undefined;
     const granted = await Promise.race([
-      scheduler.acquire(key, true).then(() => true),
+      scheduler.begin(key, true).then((e) => {
+        end = e;
+        return true;
+      }),
       new Promise<false>((resolve) => {
         onAbort = () => resolve(false);
         if (signal.aborted) onAbort();
@@ -372,6 +376,7 @@ export class Router {
     try {
       await inv.channel.send({ text, replyTo: inv.messageId });
     } finally {
+      end?.();
       scheduler.release(key);
     }
   }
@@ -434,10 +439,12 @@ export class Router {
   /** Posts a message of the router's own (a form's question) in its turn in the chat's budget. */
   async #post(scheduler: ChatScheduler, inv: Invocation, message: OutgoingMessage): Promise<MessageRef> {
     const key = `post:${randomUUID()}`;
-    await scheduler.acquire(key, true);
+    // Counted against the budgets from when the send came back (see ChatScheduler.begin).
+    const end = await scheduler.begin(key, true);
     try {
       return await inv.channel.send(message);
     } finally {
+      end();
       scheduler.release(key);
     }
   }
@@ -598,13 +605,17 @@ export class Router {
         const key = `reply:${Math.random()}`;
         try {
           for (const [i, chunk] of chunks.entries()) {
-            await scheduler.acquire(key, true);
+            const end = await scheduler.begin(key, true);
             const last = i === chunks.length - 1;
-            ref = await channel.send({
-              text: chunk,
-              replyTo: i === 0 ? inv.messageId : undefined,
-              ...(last ? extra : {}),
-            });
+            try {
+              ref = await channel.send({
+                text: chunk,
+                replyTo: i === 0 ? inv.messageId : undefined,
+                ...(last ? extra : {}),
+              });
+            } finally {
+              end();
+            }
           }
         } finally {
           scheduler.release(key);
@@ -613,11 +624,16 @@ export class Router {
       },
       edit: async (ref, text, extras) => {
         const key = `edit:${ref.messageId}`; // the same key as pacedChannel: one interval per message
-        await scheduler.acquire(key);
-        await channel.edit(ref, {
+        const message = {
           text: splitMessage(text, limits.maxChars, limits.measure)[0] ?? '',
           ...(await extrasFor(extras)),
-        });
+        };
+        const end = await scheduler.begin(key);
+        try {
+          await channel.edit(ref, message);
+        } finally {
+          end();
+        }
       },
       typing: async () => {
         await channel.typing?.().catch((error: unknown) => log.debug({ err: error }, 'typing not shown'));

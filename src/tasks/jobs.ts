@@ -32,8 +32,12 @@ export async function allPartsSettled(tasks: TaskStore, record: TaskRecord): Pro
 /** Edits the status message; a message that is gone is not retried (the results come as new messages). */
 async function showStatus(d: ChatAccess, deps: JobDeps, record: TaskRecord, text: string): Promise<void> {
   try {
-    await d.scheduler.acquire(`edit:${record.statusMessage.messageId}`, true);
-    await d.channel.edit(record.statusMessage, { text });
+    const end = await d.scheduler.begin(`edit:${record.statusMessage.messageId}`, true);
+    try {
+      await d.channel.edit(record.statusMessage, { text });
+    } finally {
+      end();
+    }
   } catch (error) {
     d.log.warn({ err: error }, 'status message could not be edited');
   }
