@@ -140,8 +140,10 @@ describeWithRedis('cluster mode: three processes on one Redis', () => {
       ),
     );
     for (const { chat } of people) {
+      // Accepted, or already past it: the poller's first status ("🎵 Suno · queued…") may replace
+      // "✅ Accepted" before this looks, and is only written for a recorded task.
       await until(
-        () => tg.chatLog(chat.id).some((m) => m.text?.startsWith('✅ Accepted')),
+        () => tg.chatLog(chat.id).some((m) => /^(✅ Accepted|🎵 Suno)/.test(m.text ?? '')),
         `chat ${chat.id} accepted`,
       );
     }
