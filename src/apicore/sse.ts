@@ -101,12 +101,15 @@ interface PartialCall {
 /**
  * The events of a stream, one network chunk's worth at a time: `handle` turns each message into
  * events (returning true at the stream's end). What came before a bad message is still delivered,
- * in order, then the error. Resolves true when the stream ended properly.
+ * in order, then the error; a stream that ends before its end marker is a protocol error. One
+ * generator per stream (the callers return it, not delegate to it: no extra layer per event).
  */
 async function* eventsOf(
   messages: AsyncIterable<EventSourceMessage>,
   handle: (message: EventSourceMessage, out: StreamEvent[]) => boolean,
-): AsyncGenerator<StreamEvent, boolean> {
+  endpoint: string,
+  endMarker: string,
+): AsyncGenerator<StreamEvent> {
   for await (const batch of batchesOf(messages)) {
     const out: StreamEvent[] = [];
     let done = false;
@@ -120,9 +123,9 @@ async function* eventsOf(
       throw error;
     }
     for (const event of out) yield event;
-    if (done) return true;
+    if (done) return;
   }
-  return false;
+  throw new BotError('protocol', `${endpoint} stream ended before ${endMarker}`, { endpoint });
 }
 
 /**
@@ -130,13 +133,12 @@ async function* eventsOf(
  * whole calls at the end; a stream that ends without `[DONE]` is an error, never a short answer.
  * The text (and reasoning) of one network chunk comes as one event.
  */
-export async function* chatStreamEvents(
+export function chatStreamEvents(
   endpoint: string,
   messages: AsyncIterable<EventSourceMessage>,
 ): AsyncGenerator<StreamEvent> {
   const calls = new Map<number, PartialCall>();
-  if (yield* eventsOf(messages, (message, out) => chatEvent(endpoint, message, calls, out))) return;
-  throw new BotError('protocol', `${endpoint} stream ended before [DONE]`, { endpoint });
+  return eventsOf(messages, (message, out) => chatEvent(endpoint, message, calls, out), endpoint, '[DONE]');
 }
 
 /** One chat-completions event into `out`; true at `[DONE]` (after the whole tool calls and `done`). */
@@ -204,13 +206,17 @@ interface ClaudeBlockState {
  * calls (their `partial_json` joined and checked at block stop), usage from message_start and
  * message_delta, and `error` events as errors. Ends at `message_stop`.
  */
-export async function* claudeStreamEvents(
+export function claudeStreamEvents(
   endpoint: string,
   messages: AsyncIterable<EventSourceMessage>,
 ): AsyncGenerator<StreamEvent> {
   const state: ClaudeState = { blocks: new Map(), inputTokens: 0 };
-  if (yield* eventsOf(messages, (message, out) => claudeEvent(endpoint, message, state, out))) return;
-  throw new BotError('protocol', `${endpoint} stream ended before message_stop`, { endpoint });
+  return eventsOf(
+    messages,
+    (message, out) => claudeEvent(endpoint, message, state, out),
+    endpoint,
+    'message_stop',
+  );
 }
 
 interface ClaudeState {

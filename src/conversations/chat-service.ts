@@ -8,7 +8,7 @@ import {
   type StopResult,
   type StreamOutcome,
 } from '../core/command.js';
-import type { ChatRef } from '../core/platform.js';
+import { type ChatRef, MAX_DRAFT_ID } from '../core/platform.js';
 import type { Store } from '../core/store.js';
 import { BotError, inputError } from '../errors.js';
 import { watchCut } from './answer-pieces.js';
@@ -49,8 +49,6 @@ const EMPTY_PROMPT = {
 
 /** Random bytes in an answer's id (on its Stop and Regenerate buttons). */
 const ANSWER_ID_BYTES = 9;
-/** Draft ids are positive 32-bit integers (Telegram's draft_id must be non-zero). */
-const MAX_DRAFT_ID = 2 ** 31 - 1;
 
 const STOP_LABEL = { en: '⏹ Stop', zh: '⏹ 停止' };
 const REGENERATE_LABEL = { en: '🔄 Regenerate', zh: '🔄 重新生成' };

@@ -103,6 +103,9 @@ export interface IncomingFile {
   publicUrl?: string | undefined;
 }
 
+/** Draft ids are positive 32-bit integers (Telegram's draft_id must be non-zero): 1 … MAX_DRAFT_ID − 1. */
+export const MAX_DRAFT_ID = 2 ** 31 - 1;
+
 /** How one draft update is shown. */
 export interface DraftOptions {
   /** Show the platform's own stop button on the draft (Telegram `can_stop`). */

@@ -13,16 +13,17 @@ import {
 } from '../core/command.js';
 import { type Localized, langFromLocale, t } from '../core/i18n.js';
 import { answerMetrics, type Metrics } from '../core/metrics.js';
-import type {
-  AdapterHooks,
-  ChatRef,
-  Completer,
-  IncomingFile,
-  Invocation,
-  MessageRef,
-  OutgoingMessage,
-  PlatformLimits,
-  RawArg,
+import {
+  type AdapterHooks,
+  type ChatRef,
+  type Completer,
+  type IncomingFile,
+  type Invocation,
+  MAX_DRAFT_ID,
+  type MessageRef,
+  type OutgoingMessage,
+  type PlatformLimits,
+  type RawArg,
 } from '../core/platform.js';
 import type { PublicFiles, SunoModel } from '../core/songs.js';
 import type { Claims, KeyValue, Store } from '../core/store.js';
@@ -81,9 +82,6 @@ export const ALBUM_CLAIM_MS = 10 * 60_000;
 
 /** Why the access policy refused an event, which decides how often the user is told. */
 type RefusalKind = 'not-allowed' | 'rate' | 'quota';
-
-/** Draft ids are positive 32-bit integers (Telegram's draft_id must be non-zero). */
-const MAX_DRAFT_ID = 2 ** 31 - 1;
 
 /**
  * How a chat answer opens before its command runs: when the event arrived (the first words' grace

@@ -3,14 +3,7 @@ import type { ChatSettings } from '../../core/command.js';
 import { parseDataUrl } from '../../core/media.js';
 import type { Turn } from '../history.js';
 import { turnText } from './openai.js';
-import { CLAUDE_MAX_TOKENS, CLAUDE_THINKING_BUDGET_TOKENS, claudeLimits, isClaudeFamily } from './params.js';
-
-export { CLAUDE_MAX_TOKENS, CLAUDE_THINKING_BUDGET_TOKENS };
-
-/** Claude models go to the native /v1/messages endpoint; everything else to chat completions. */
-export function isClaudeModel(model: string): boolean {
-  return isClaudeFamily(model);
-}
+import { claudeLimits } from './params.js';
 
 /**
  * A /v1/messages request for `messages`: the chat's system prompt as `system`, `max_tokens`
