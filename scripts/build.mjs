@@ -1,10 +1,10 @@
 // Bundles the bot into dist/ with esbuild, so `npm start` runs plain JavaScript: the process is
 // ready in about half the time tsx needs (no per-module transform and resolution at start).
 // `--if-stale` skips the build when dist/ is newer than every source file and the lock file.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from './bundle-options.mjs';
+import { asciiOnly, BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const OUT = 'dist';
 const ENTRIES = { main: 'src/main.ts', 'register-discord': 'src/register-discord.ts' };
@@ -24,4 +24,7 @@ const stale =
 
 if (process.argv.includes('--if-stale') && !stale) process.exit(0);
 
+// Chunk names change with their content: the old ones go first.
+rmSync(OUT, { recursive: true, force: true });
 await build({ ...BUNDLE_OPTIONS, entryPoints: ENTRIES, outdir: OUT, sourcemap: 'linked' });
+asciiOnly(OUT);

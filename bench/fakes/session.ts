@@ -94,7 +94,9 @@ export class Session {
   }
 
   #errors429(since: number): number {
-    return this.tg.errors.filter((e) => e.error_code === 429 && e.at >= since).length;
+    const refused = this.tg.errors.filter((e) => e.error_code === 429 && e.at >= since);
+    if (process.env.BENCH_DEBUG_429) for (const e of refused) console.error('429', JSON.stringify(e));
+    return refused.length;
   }
 
   // ------------------------------------------------------------------------------- chat answers

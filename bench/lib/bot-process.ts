@@ -64,6 +64,8 @@ export class BotProcess {
     const args = [
       ...(launch.profileDir && !launch.monitor ? ['--cpu-prof', '--cpu-prof-dir', launch.profileDir] : []),
       ...launch.build.execArgv,
+      // e.g. BENCH_BOT_NODE_ARGS="--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp/heap"
+      ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ...(launch.monitor ? ['--import', launch.build.monitor] : []),
       launch.entry ?? launch.build.main,
     ];

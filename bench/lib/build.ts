@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
+import { asciiOnly, BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
 
 /** How the bench starts bot processes. */
 export interface BotBuild {
@@ -41,12 +41,14 @@ export async function buildBot(root: string, options: { sources?: boolean } = {}
   }
   // Its output goes to standard error: standard output is the table's.
   execFileSync(process.execPath, [script, '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] });
+  rmSync(out, { recursive: true, force: true });
   await build({
     ...BUNDLE_OPTIONS,
     absWorkingDir: root,
     entryPoints: { 'bot-main': 'bench/lib/bot-main.ts', monitor: 'bench/monitor.ts' },
     outdir: out,
   });
+  asciiOnly(out);
   return {
     main: join(root, 'dist/main.mjs'),
     whatIf: join(out, 'bot-main.mjs'),

@@ -43,6 +43,11 @@ export interface ChatScheduler {
   promote(messageKey: string): void;
   /** Forgets a finished message's pacing state. */
   release(messageKey: string): void;
+  /**
+   * Takes back a message's requests not yet granted (the answer ended before they had their turn):
+   * each resolves with `WITHDRAWN` and spends nothing. True when there was one.
+   */
+  withdraw(messageKey: string): boolean;
   /** Waiters not yet granted, for tests and to tell when a chat is idle. */
   readonly pending: number;
 }
@@ -60,6 +65,9 @@ export interface BotSlot {
 
 /** Says that a granted operation's request came back (or failed); idempotent. */
 export type End = () => void;
+
+/** What `begin` resolves with for a request taken back by `withdraw`: nothing may be sent. */
+export const WITHDRAWN: End = () => {};
 
 interface Waiter {
   messageKey: string;
@@ -155,6 +163,15 @@ export class LiveChatScheduler implements ChatScheduler {
       }
     }
     if (changed) this.#pump();
+  }
+
+  withdraw(messageKey: string): boolean {
+    const taken = this.#waiters.filter((w) => w.messageKey === messageKey);
+    if (taken.length === 0) return false;
+    for (const w of taken) this.#waiters.splice(this.#waiters.indexOf(w), 1);
+    for (const w of taken) w.resolve(WITHDRAWN);
+    this.#pump();
+    return true;
   }
 
   /** Forgets a finished message; an operation of it still in flight counts as ended now. */
@@ -397,6 +414,7 @@ export class SchedulerRegistry {
       // Without a live scheduler there is nothing waiting to promote and nothing left to forget.
       promote: (messageKey) => existing()?.promote(messageKey),
       release: (messageKey) => existing()?.release(messageKey),
+      withdraw: (messageKey) => existing()?.withdraw(messageKey) ?? false,
       get pending() {
         return existing()?.pending ?? 0;
       },

@@ -69,6 +69,8 @@ export interface RenderOptions {
    * lookups: resolves true when it shows. The renderer then sends no placeholder of its own.
    */
   opened?: Promise<boolean> | undefined;
+  /** Takes `opened` back while it still waits for its turn (the answer ended first); it then resolves false. */
+  withdrawOpened?: (() => void) | undefined;
   /**
    * Where the answer is shown as messages: wait up to this long (from `startedAt`) for the first
    * words before sending a placeholder; 0 (the default): the placeholder goes at once.
@@ -285,37 +287,6 @@ export async function renderStream(
     else o.stop?.addEventListener('abort', onStop, { once: true });
     if (typing) armTyping(TYPING_AFTER_SILENCE_MS);
 
-    // Placeholder first, before the upstream has said anything. It counts against the chat's
-    // budget but not the message's own interval, so the first words show as soon as they arrive.
-    // A draft that is not shown leaves its slot to the placeholder message: no extra wait. A
-    // channel that already shows one (a deferred "thinking…") gets none: its first send is the text.
-    // The caller may have sent the placeholder draft already (`opened`); drafts paced apart
-    // (`draftScheduler`) spend none of the chat's message budget; with a grace, a placeholder
-    // message waits for the first words (below, once the source is being read).
-    const placeholderKey = `${key}:placeholder`;
-    const graceful = (o.firstTextGraceMs ?? 0) > 0;
-    if (drafting && o.opened) {
-      if (await o.opened) {
-        shown[0] = '';
-        armRefresh();
-      } else drafting = false;
-    } else if (drafting && o.draftScheduler) {
-      await draftSlotFor(placeholderKey, true);
-      await draft('');
-      landed();
-    } else if (drafting || (!o.channel.showsPlaceholder && !graceful)) {
-      await slotFor(placeholderKey, true);
-      if (drafting) await draft('');
-      if (!drafting) {
-        refs.push(
-          sent(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons })),
-        );
-        shown.push(o.placeholder);
-        shownButtons.push(buttonKey(o.liveButtons));
-      }
-      landed();
-    }
-
     const consumeSource = async (): Promise<void> => {
       try {
         for await (const piece of source) {
@@ -345,14 +316,56 @@ export async function renderStream(
         o.scheduler.promote(key);
       }
     };
-    let consume: Promise<void> | undefined;
+    // The upstream request goes out now, whatever the placeholder still waits for (the chat's turn,
+    // the bot-wide budget): its words gather meanwhile and show in the first turn that comes.
+    const consume = consumeSource();
+    // Once the answer ends, a draft turn still awaited is taken back: the final message follows.
+    if (o.draftScheduler) {
+      const draftPacer = o.draftScheduler;
+      void Promise.race([consume, stopSeen]).then(() => {
+        draftPacer.withdraw(key);
+        draftPacer.withdraw(`${key}:placeholder`);
+      });
+    }
+    // Placeholder first, before the upstream has said anything. It counts against the chat's
+    // budget but not the message's own interval, so the first words show as soon as they arrive.
+    // A draft that is not shown leaves its slot to the placeholder message: no extra wait. A
+    // channel that already shows one (a deferred "thinking…") gets none: its first send is the text.
+    // The caller may have sent the placeholder draft already (`opened`); drafts paced apart
+    // (`draftScheduler`) spend none of the chat's message budget; with a grace, a placeholder
+    // message waits for the first words (below, once the source is being read).
+    const placeholderKey = `${key}:placeholder`;
+    const graceful = (o.firstTextGraceMs ?? 0) > 0;
+    if (drafting && o.opened) {
+      // An answer that ended before its opening draft had a turn needs none: its message follows.
+      const ended = Promise.race([consume, stopSeen]);
+      if ((await Promise.race([o.opened, ended.then(() => 'ended' as const)])) === 'ended')
+        o.withdrawOpened?.();
+      if (await o.opened) {
+        shown[0] = '';
+        armRefresh();
+      } else drafting = false;
+    } else if (drafting && o.draftScheduler) {
+      await draftSlotFor(placeholderKey, true);
+      if (!done) await draft('');
+      landed();
+    } else if (drafting || (!o.channel.showsPlaceholder && !graceful)) {
+      await slotFor(placeholderKey, true);
+      if (drafting) await draft('');
+      if (!drafting) {
+        refs.push(
+          sent(await o.channel.send({ text: o.placeholder, replyTo: o.replyTo, buttons: o.liveButtons })),
+        );
+        shown.push(o.placeholder);
+        shownButtons.push(buttonKey(o.liveButtons));
+      }
+      landed();
+    }
+
     if (!drafting && refs.length === 0 && !o.channel.showsPlaceholder) {
       // No placeholder yet: the first words, if they come within the grace, go as the first message.
       const graceMs = (o.startedAt ?? Date.now()) + (o.firstTextGraceMs ?? 0) - Date.now();
-      if (graceMs > 0) {
-        consume = consumeSource();
-        await waitForWords(graceMs);
-      }
+      if (graceMs > 0 && !dirty && !done) await waitForWords(graceMs);
       if (!dirty && !done) {
         await slotFor(placeholderKey, true);
         refs.push(
@@ -362,12 +375,6 @@ export async function renderStream(
         shownButtons.push(buttonKey(o.liveButtons));
         landed();
       }
-    }
-    consume ??= consumeSource();
-    // Once the answer ends, a draft turn still awaited goes at once (it is then left unused).
-    if (o.draftScheduler) {
-      const draftPacer = o.draftScheduler;
-      void Promise.race([consume, stopSeen]).then(() => draftPacer.promote(key));
     }
 
     /**

@@ -30,7 +30,7 @@ import type { Claims, KeyValue, Store } from '../core/store.js';
 import type { TaskTracker } from '../core/tasks.js';
 import { type UsageMeter, UsageRefusedError } from '../core/usage.js';
 import { BotError } from '../errors.js';
-import type { ChatScheduler, SchedulerRegistry } from '../render/scheduler.js';
+import { type ChatScheduler, type SchedulerRegistry, WITHDRAWN } from '../render/scheduler.js';
 import { splitMessage } from '../render/split.js';
 import { FIRST_TEXT_GRACE_MS, renderStream } from '../render/stream-to-edits.js';
 import { ButtonRegistry } from '../store/buttons.js';
@@ -89,8 +89,11 @@ type RefusalKind = 'not-allowed' | 'rate' | 'quota';
  */
 interface Opening {
   startedAt: number;
-  /** The draft's id, and whether it shows. */
-  draft?: { id: number; shown: Promise<boolean> } | undefined;
+  /**
+   * The draft's id, whether it shows, and a way to take it back while it still waits for its turn
+   * (the answer ended first: `shown` then resolves false and nothing is sent).
+   */
+  draft?: { id: number; shown: Promise<boolean>; withdraw: () => void } | undefined;
 }
 
 /** Routes platform-neutral events to commands, with one catch point for every failure. */
@@ -319,6 +322,7 @@ export class Router {
     const shown = drafts
       .begin(key, true)
       .then(async (end) => {
+        if (end === WITHDRAWN) return false;
         try {
           return await channel.draft!(draftId, '');
         } finally {
@@ -327,7 +331,7 @@ export class Router {
       })
       .catch(() => false)
       .finally(() => drafts.release(key));
-    return { id: draftId, shown };
+    return { id: draftId, shown, withdraw: () => void drafts.withdraw(key) };
   }
 
   /** A platform's stop of a draft opened early names the answer by the id its command gave. */
@@ -667,6 +671,7 @@ export class Router {
             metrics: answerMetrics(deps.metrics, inv.chat.platform),
             draftScheduler,
             opened: drafts ? early?.shown : undefined,
+            withdrawOpened: drafts ? early?.withdraw : undefined,
             // No separate placeholder message when the first words come soon after the event.
             firstTextGraceMs: FIRST_TEXT_GRACE_MS,
             startedAt: opening?.startedAt,

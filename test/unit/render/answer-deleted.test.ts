@@ -213,7 +213,8 @@ describe('renderStream: a deleted answer message', () => {
 
   it('deleted while the final text is written: not sent again as a new message', async () => {
     const channel = new DeletableChannel(false);
-    const { source } = upstream(pieces('短 short 🌱', 20), 10);
+    // The upstream is read from the start: its one piece comes after the placeholder landed (30 ms).
+    const { source } = upstream(pieces('短 short 🌱', 20), 50);
     const run = renderStream(source, options(channel));
     // The placeholder goes out; the user deletes it before the (one) final edit.
     await vi.advanceTimersByTimeAsync(35);

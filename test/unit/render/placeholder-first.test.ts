@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PlatformLimits } from '../../../src/core/platform.js';
 import { silentLogger } from '../../../src/log.js';
-import { ChatScheduler } from '../../../src/render/scheduler.js';
+import { ChatScheduler, WITHDRAWN } from '../../../src/render/scheduler.js';
 import {
   FIRST_TEXT_GRACE_MS,
   type RenderOptions,
@@ -194,5 +194,67 @@ describe('drafts paced apart from the chat message budget', () => {
     expect(channel.ops.some((o) => o.op === 'draft')).toBe(false);
     expect(channel.ops.some((o) => o.text === '⏳')).toBe(false);
     expect(channel.ops.at(-1)?.text).toBe(out.text);
+  });
+
+  it('the upstream is read at once, while the opening draft still waits for its turn', async () => {
+    const channel = new RecordingChannel(10, { drafts: 'accept' });
+    const scheduler = new ChatScheduler(limits.privateBudget, limits.minEditIntervalMs);
+    const drafts = new ChatScheduler(pacing, pacing.minIntervalMs);
+    // The opening "Thinking…" draft gets its turn 2 s late (the bot-wide budget is full).
+    const opened = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(channel.draft!(9, '').then(() => true)), 2000),
+    );
+    let firstReadAt: number | undefined;
+    const parts = words(100, '字🌟');
+    async function* upstream() {
+      firstReadAt = Date.now();
+      yield* textStream(parts, 20, { firstDelayMs: 50 });
+    }
+    const done = renderStream(
+      upstream(),
+      options(channel, scheduler, { draftId: 9, draftScheduler: drafts, opened }),
+    );
+    await vi.runAllTimersAsync();
+    const out = await done;
+    expect(firstReadAt).toBe(0);
+    expect(out.text).toBe(parts.join(''));
+    const draftOps = channel.ops.filter((o) => o.op === 'draft');
+    expect(draftOps[0]).toMatchObject({ text: '' });
+    // The first words follow the opening draft, already showing what came while it waited.
+    expect(draftOps[1]!.at).toBeGreaterThanOrEqual(2000);
+    expect(draftOps[1]!.text.length).toBeGreaterThan(parts.slice(0, 50).join('').length);
+    expect(channel.ops.at(-1)).toMatchObject({ op: 'send', text: out.text });
+  });
+
+  it('an answer that ends before its opening draft had a turn sends no draft: its message goes at once', async () => {
+    const channel = new RecordingChannel(10, { drafts: 'accept' });
+    const scheduler = new ChatScheduler(limits.privateBudget, limits.minEditIntervalMs);
+    // One draft per 5 s, and that one just went: the opening draft waits 5 s.
+    const drafts = new ChatScheduler({ count: 1, perMs: 5000 }, pacing.minIntervalMs);
+    (await drafts.begin('earlier answer'))();
+    const opened = drafts.begin('opening', true).then(async (end) => {
+      if (end === WITHDRAWN) return false;
+      await channel.draft!(9, '');
+      end();
+      return true;
+    });
+    const parts = words(5, '短🎵');
+    const done = renderStream(
+      textStream(parts, 20, { firstDelayMs: 50 }),
+      options(channel, scheduler, {
+        draftId: 9,
+        draftScheduler: drafts,
+        opened,
+        withdrawOpened: () => drafts.withdraw('opening'),
+      }),
+    );
+    await vi.runAllTimersAsync();
+    const out = await done;
+    expect(out.text).toBe(parts.join(''));
+    expect(channel.ops.filter((o) => o.op === 'draft')).toEqual([]);
+    expect(channel.ops).toHaveLength(1);
+    expect(channel.ops[0]).toMatchObject({ op: 'send', text: out.text });
+    expect(channel.ops[0]!.at).toBeLessThan(50 + 5 * 20 + 20);
+    expect(drafts.pending).toBe(0);
   });
 });

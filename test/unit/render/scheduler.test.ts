@@ -9,6 +9,7 @@ import {
   SHARED_RETRY_MS,
   SHARED_TIMEOUT_MS,
   systemClock,
+  WITHDRAWN,
 } from '../../../src/render/scheduler.js';
 
 describe('ChatScheduler', () => {
@@ -51,6 +52,24 @@ describe('ChatScheduler', () => {
     void s.acquire('other', true).then(() => log.push(`other@${Date.now()}`));
     await vi.runAllTimersAsync();
     expect(log).toEqual(['final@0', 'other@1000']);
+  });
+
+  it('a withdrawn request spends nothing: the next one has its slot at once', async () => {
+    const s = new ChatScheduler({ count: 1, perMs: 1000 }, 0);
+    (await s.begin('earlier'))();
+    const log: string[] = [];
+    const opening = s
+      .begin('opening', true)
+      .then((end) => log.push(end === WITHDRAWN ? 'withdrawn' : 'sent'));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(s.withdraw('opening')).toBe(true);
+    expect(s.withdraw('opening')).toBe(false);
+    await opening;
+    void s.begin('final', true).then(() => log.push(`final@${Date.now()}`));
+    await vi.runAllTimersAsync();
+    // The window's one slot (taken at 0) comes back at 1000 and goes to the final, not the withdrawn.
+    expect(log).toEqual(['withdrawn', 'final@1000']);
+    expect(s.pending).toBe(0);
   });
 
   it('forgets a chat only when forgetting cannot break its budget', async () => {
