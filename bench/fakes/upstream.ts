@@ -118,7 +118,11 @@ export class BenchUpstream {
     });
     server.keepAliveTimeout = 60_000;
     server.maxConnections = 10_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // A deep accept queue: 1,000 answers open their connections at once, and with Node's default
+    // of 511 the rest of the SYNs are dropped and retried a second (then three) later.
+    await new Promise<void>((resolve) =>
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+    );
     upstream = new BenchUpstream(server);
     return upstream;
   }

@@ -1,55 +1,14 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Readable } from 'node:stream';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { StreamEvent, ToolCall, Usage } from '../core/apicore.js';
 import { BotError } from '../errors.js';
 import { bodyError } from './errors.js';
+import { SseEventReader, type SseHandler } from './sse-reader.js';
 
-/**
- * Server-sent events from a byte stream. Bytes are decoded with a streaming TextDecoder, so a
- * multi-byte character split across TCP chunks is put back together before parsing, and events
- * split across chunks are reassembled by eventsource-parser.
- *
- * Iterated, it gives one event at a time; the typed readers below take its `batches()` instead:
- * every event one network chunk completed, at once, so the text of one chunk travels down the
- * answer's pipeline as one piece (a saturated event loop reads many events per chunk).
- */
-export class SseMessages implements AsyncIterable<EventSourceMessage> {
-  constructor(readonly body: AsyncIterable<Uint8Array>) {}
+/** A response body, or any bytes to read as one. */
+export type ByteSource = Readable | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
-  /** The events each network chunk completed, in order (chunks that complete none give nothing). */
-  async *batches(): AsyncGenerator<EventSourceMessage[]> {
-    const decoder = new TextDecoder('utf-8');
-    let pending: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (event) => pending.push(event) });
-    for await (const chunk of this.body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (pending.length > 0) {
-        const batch = pending;
-        pending = [];
-        yield batch;
-      }
-    }
-    parser.feed(`${decoder.decode()}\n\n`);
-    if (pending.length > 0) yield pending;
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<EventSourceMessage> {
-    for await (const batch of this.batches()) yield* batch;
-  }
-}
-
-/** Server-sent events from a byte stream (see SseMessages). */
-export function sseMessages(body: AsyncIterable<Uint8Array>): SseMessages {
-  return new SseMessages(body);
-}
-
-/** Events in batches: per network chunk from SseMessages (no extra layer), else one by one. */
-function batchesOf(messages: AsyncIterable<EventSourceMessage>): AsyncIterable<EventSourceMessage[]> {
-  return messages instanceof SseMessages ? messages.batches() : singles(messages);
-}
-
-async function* singles(messages: AsyncIterable<EventSourceMessage>): AsyncGenerator<EventSourceMessage[]> {
-  for await (const message of messages) yield [message];
-}
+const readable = (body: ByteSource): Readable => (body instanceof Readable ? body : Readable.from(body));
 
 /**
  * Appends `event` to `out`, joined to the event before it when both carry text of the same kind:
@@ -99,46 +58,19 @@ interface PartialCall {
 }
 
 /**
- * The events of a stream, one network chunk's worth at a time: `handle` turns each message into
- * events (returning true at the stream's end). What came before a bad message is still delivered,
- * in order, then the error; a stream that ends before its end marker is a protocol error. One
- * generator per stream (the callers return it, not delegate to it: no extra layer per event).
- */
-async function* eventsOf(
-  messages: AsyncIterable<EventSourceMessage>,
-  handle: (message: EventSourceMessage, out: StreamEvent[]) => boolean,
-  endpoint: string,
-  endMarker: string,
-): AsyncGenerator<StreamEvent> {
-  for await (const batch of batchesOf(messages)) {
-    const out: StreamEvent[] = [];
-    let done = false;
-    try {
-      for (const message of batch) {
-        done = handle(message, out);
-        if (done) break;
-      }
-    } catch (error) {
-      for (const event of out) yield event;
-      throw error;
-    }
-    for (const event of out) yield event;
-    if (done) return;
-  }
-  throw new BotError('protocol', `${endpoint} stream ended before ${endMarker}`, { endpoint });
-}
-
-/**
  * Chat-completions SSE → typed events. Tool-call fragments are merged by `index` and emitted as
  * whole calls at the end; a stream that ends without `[DONE]` is an error, never a short answer.
- * The text (and reasoning) of one network chunk comes as one event.
+ * The text (and reasoning) of one network chunk comes as one event. Failures come as they are (the
+ * transport maps them; see SseEventReader).
  */
-export function chatStreamEvents(
-  endpoint: string,
-  messages: AsyncIterable<EventSourceMessage>,
-): AsyncGenerator<StreamEvent> {
+export function chatStreamEvents(endpoint: string, body: ByteSource): SseEventReader {
+  return new SseEventReader(readable(body), chatHandler(endpoint), endpoint, '[DONE]', (e) => e);
+}
+
+/** One chat-completions stream's message handler (its tool-call fragments kept between messages). */
+export function chatHandler(endpoint: string): SseHandler {
   const calls = new Map<number, PartialCall>();
-  return eventsOf(messages, (message, out) => chatEvent(endpoint, message, calls, out), endpoint, '[DONE]');
+  return (message, out) => chatEvent(endpoint, message, calls, out);
 }
 
 /** One chat-completions event into `out`; true at `[DONE]` (after the whole tool calls and `done`). */
@@ -206,17 +138,14 @@ interface ClaudeBlockState {
  * calls (their `partial_json` joined and checked at block stop), usage from message_start and
  * message_delta, and `error` events as errors. Ends at `message_stop`.
  */
-export function claudeStreamEvents(
-  endpoint: string,
-  messages: AsyncIterable<EventSourceMessage>,
-): AsyncGenerator<StreamEvent> {
+export function claudeStreamEvents(endpoint: string, body: ByteSource): SseEventReader {
+  return new SseEventReader(readable(body), claudeHandler(endpoint), endpoint, 'message_stop', (e) => e);
+}
+
+/** One Claude stream's message handler (its content blocks and input tokens kept between messages). */
+export function claudeHandler(endpoint: string): SseHandler {
   const state: ClaudeState = { blocks: new Map(), inputTokens: 0 };
-  return eventsOf(
-    messages,
-    (message, out) => claudeEvent(endpoint, message, state, out),
-    endpoint,
-    'message_stop',
-  );
+  return (message, out) => claudeEvent(endpoint, message, state, out);
 }
 
 interface ClaudeState {

@@ -4,7 +4,8 @@ import type { CallOptions, StreamEvent } from '../core/apicore.js';
 import type { Metrics } from '../core/metrics.js';
 import { BotError } from '../errors.js';
 import { bodyError, httpError } from './errors.js';
-import { chatStreamEvents, claudeStreamEvents, sseMessages } from './sse.js';
+import { chatHandler, claudeHandler } from './sse.js';
+import { OpenOnFirstRead, SseEventReader } from './sse-reader.js';
 import {
   DEFAULT_REASONING_IDLE_MS,
   DEFAULT_REASONING_TIMEOUT_MS,
@@ -275,13 +276,27 @@ export class ApiCoreTransport {
     }
   }
 
-  /** A streamed answer as typed events (chat-completions or Claude-native SSE). */
-  async *stream(
+  /**
+   * A streamed answer as typed events (chat-completions or Claude-native SSE), read straight off
+   * the response body (SseEventReader). The request goes when the first event is asked for.
+   */
+  stream(
     path: string,
     json: unknown,
     kind: 'chat' | 'claude',
     opts: CallOptions & { idleMs?: number },
-  ): AsyncGenerator<StreamEvent> {
+  ): AsyncIterable<StreamEvent> {
+    return {
+      [Symbol.asyncIterator]: () => new OpenOnFirstRead(() => this.#openStream(path, json, kind, opts)),
+    };
+  }
+
+  async #openStream(
+    path: string,
+    json: unknown,
+    kind: 'chat' | 'claude',
+    opts: CallOptions & { idleMs?: number },
+  ): Promise<AsyncIterator<StreamEvent>> {
     const endpoint = `POST ${path}`;
     const res = await this.send('POST', path, {
       json,
@@ -306,21 +321,17 @@ export class ApiCoreTransport {
       if (body && typeof body === 'object' && 'error' in body) throw bodyError(endpoint, body);
       throw new BotError('protocol', `${endpoint} answered JSON to a stream request`, { endpoint });
     }
-    const messages = sseMessages(res.body);
-    const events =
-      kind === 'chat' ? chatStreamEvents(endpoint, messages) : claudeStreamEvents(endpoint, messages);
-    try {
-      yield* events;
-    } catch (error) {
+    const fail = (error: unknown): BotError => {
       this.#metrics?.upstreamError(this.error(endpoint, error, opts.signal).kind);
-      if (error instanceof BotError) throw error;
+      if (error instanceof BotError) return error;
       const e = this.error(endpoint, error, opts.signal);
       // The gateway was reached and had started answering: a cut is a broken answer, not a network outage.
-      throw e.kind === 'network'
+      return e.kind === 'network'
         ? new BotError('protocol', `${endpoint} stream was cut`, { endpoint, cause: error })
         : e;
-    } finally {
-      discard(res.body);
-    }
+    };
+    return kind === 'chat'
+      ? new SseEventReader(res.body, chatHandler(endpoint), endpoint, '[DONE]', fail)
+      : new SseEventReader(res.body, claudeHandler(endpoint), endpoint, 'message_stop', fail);
   }
 }

@@ -108,8 +108,20 @@ function blocks(tokens: Token[]): string {
 
 /** Markdown → Telegram HTML. */
 export function toTelegramHtml(markdown: string): string {
-  return blocks(marked.lexer(markdown));
+  const cached = recentHtml.get(markdown);
+  if (cached !== undefined) return cached;
+  const html = blocks(marked.lexer(markdown));
+  if (recentHtml.size >= RECENT_HTML_KEPT) recentHtml.delete(recentHtml.keys().next().value!);
+  recentHtml.set(markdown, html);
+  return html;
 }
+
+/**
+ * The last conversions, oldest first: a message is converted to be measured (`telegramLength`,
+ * while it is split) and again to be sent, the same text each time; the second is a lookup.
+ */
+const recentHtml = new Map<string, string>();
+const RECENT_HTML_KEPT = 64;
 
 const TAG_RE = /<[^>]*>/g;
 const ENTITY_RE = /&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi;

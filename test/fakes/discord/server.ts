@@ -331,7 +331,7 @@ export class FakeDiscord {
     const fake = new FakeDiscord(opts);
     await new Promise<void>((resolve, reject) => {
       fake.#server.once('error', reject);
-      fake.#server.listen(0, '127.0.0.1', () => resolve());
+      fake.#server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve());
     });
     fake.#port = (fake.#server.address() as AddressInfo).port;
     return fake;

@@ -152,7 +152,7 @@ export class FakeTelegram {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve());
     });
     fake = new FakeTelegram(server, (server.address() as AddressInfo).port, token, botInfo, opts);
     return fake;

@@ -1,11 +1,12 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { openAiUsage, sseMessages } from '../../../src/apicore/sse.js';
+import { openAiUsage } from '../../../src/apicore/sse.js';
+import { SseEventReader } from '../../../src/apicore/sse-reader.js';
 import type { ChatMessage, ChatRequest, StreamEvent, ToolCall } from '../../../src/core/apicore.js';
 import { BotError } from '../../../src/errors.js';
 import { chatChunks, openAiError, splitCodePoints } from '../../fakes/apicore.js';
 import {
   botError,
-  bytes,
   chatEvents,
   chunk,
   collect,
@@ -501,8 +502,20 @@ describe('sseMessages', () => {
 
   it('reads event names, multi-line data, comments and CRLF', async () => {
     const raw = Buffer.from(': hello\r\nevent: ping\r\ndata: {"a":\r\ndata: 1}\r\n\r\ndata: x\n\n', 'utf8');
-    const out = [];
-    for await (const m of sseMessages(bytes(...cut(raw, 3, 17, 30)))) out.push([m.event, m.data]);
+    const out: [string | undefined, string][] = [];
+    const reader = new SseEventReader(
+      Readable.from(cut(raw, 3, 17, 30)),
+      (m, events) => {
+        out.push([m.event, m.data]);
+        if (m.data !== 'x') return false;
+        events.push({ type: 'done' });
+        return true;
+      },
+      'test',
+      'x',
+      (e) => e,
+    );
+    for await (const _ of reader);
     expect(out).toEqual([
       ['ping', '{"a":\n1}'],
       [undefined, 'x'],
@@ -510,9 +523,8 @@ describe('sseMessages', () => {
   });
 
   it('flushes a final event that lacks the blank line', async () => {
-    const out = [];
-    for await (const m of sseMessages(bytes(Buffer.from('data: [DONE]')))) out.push(m.data);
-    expect(out).toEqual(['[DONE]']);
+    const events = await chatEvents([Buffer.from('data: [DONE]')]);
+    expect(events).toEqual([{ type: 'done' }]);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Shared helpers for the APICore client tests (not a test file itself). */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { ApiCoreClient, type ApiCoreClientOptions } from '../../../src/apicore/client.js';
-import { chatStreamEvents, claudeStreamEvents, sseMessages } from '../../../src/apicore/sse.js';
+import { chatStreamEvents, claudeStreamEvents } from '../../../src/apicore/sse.js';
 import type { StreamEvent } from '../../../src/core/apicore.js';
 import { BotError } from '../../../src/errors.js';
 import {
@@ -158,15 +158,14 @@ export const sseBytes = (events: SseEvent[], done = true): Buffer =>
 /** chatStreamEvents over these byte chunks. */
 export async function chatEvents(chunks: Uint8Array[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  for await (const e of chatStreamEvents('POST /v1/chat/completions', sseMessages(bytes(...chunks))))
-    out.push(e);
+  for await (const e of chatStreamEvents('POST /v1/chat/completions', bytes(...chunks))) out.push(e);
   return out;
 }
 
 /** claudeStreamEvents over these byte chunks. */
 export async function claudeOut(chunks: Uint8Array[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  for await (const e of claudeStreamEvents('POST /v1/messages', sseMessages(bytes(...chunks)))) out.push(e);
+  for await (const e of claudeStreamEvents('POST /v1/messages', bytes(...chunks))) out.push(e);
   return out;
 }
 
