@@ -3,17 +3,17 @@
  * redis-server (STORE_URL=redis://…, so poll ticks and deliveries run on BullMQ), Telegram by
  * webhook, the fake Telegram and the bench upstream in the fakes process as for every phase.
  *
- * 1. 1,000 tasks (half /imagine, half /song, one per private chat) are posted to the instances'
+ * 1. 300 tasks (half /imagine, half /song, one per private chat) are posted to the instances'
  *    webhooks in turn, as a load balancer would, and stay queued upstream;
  * 2. the batch requests the cluster makes are counted over a window of 20 poll intervals: at most
  *    one per kind per interval cluster-wide, at most 100 ids each;
- * 3. once the status edits of the submits are done, 200 songs finish together (400 clips, one chat
+ * 3. once the status edits of the submits are done, 100 songs finish together (200 clips, one chat
  *    each, so no chat's own budget is in the way): parts delivered per second, and every sendAudio
  *    counted per clip title for duplicates.
  *
  * Throughout, the bot-wide Telegram budget's grant log is read from Redis, to tell the budget the
- * instances take from the rate their requests reach the fake Telegram. Bounded: about 2¼ minutes,
- * at most about 5 when something hangs.
+ * instances take from the rate their requests reach the fake Telegram. Bounded: about a minute, at
+ * most about 5 when something hangs.
  *
  * It needs redis-server (REDIS_SERVER_BIN names another binary); without it the phase is skipped.
  * Every process it starts is stopped when it ends, and killed if the bench exits first.
@@ -29,13 +29,13 @@ import { peakInWindow, percentile, sleep } from './lib/stats.js';
 
 export const CLUSTER = {
   instances: 3,
-  tasks: 1000,
+  tasks: 300,
   /** TASK_POLL_INTERVAL_MS of every instance. */
   intervalMs: 500,
   /** Intervals in the window where requests are counted. */
   pollIntervals: 20,
   /** Songs finishing together (two clips each). */
-  songs: 200,
+  songs: 100,
   /** Webhook posts in flight at once. */
   postConcurrency: 32,
 };
@@ -175,7 +175,7 @@ export async function clusterPhase(
       n: CLUSTER.tasks,
       firstChatId: 700_001,
       concurrency: CLUSTER.postConcurrency,
-      timeoutMs: 120_000, // ≈ 70 s: every task's first message waits for the bot-wide budget
+      timeoutMs: 120_000, // ≈ 20 s: every task's first message waits for the bot-wide budget (30/s)
       probe: {
         botPids: bots.map((b) => b.pid),
         redisPid: childPid(process.pid, 'redis-server'),

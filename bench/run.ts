@@ -19,7 +19,12 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { discordLimits } from '../src/platforms/discord/limits.js';
 import { telegramLimits } from '../src/platforms/telegram/limits.js';
-import { type BackToBackPhase, backToBackPhase, renderBackToBack } from './back-to-back.js';
+import {
+  BACK_TO_BACK_ANSWERS,
+  type BackToBackPhase,
+  backToBackPhase,
+  renderBackToBack,
+} from './back-to-back.js';
 import { type ClusterPhase, clusterPhase, clusterSkipReason } from './cluster.js';
 import { BotProcess, ROOT } from './lib/bot-process.js';
 import { type BotBuild, buildBot } from './lib/build.js';
@@ -37,8 +42,6 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 const POLL_INTERVAL_MS = 200;
 const IDLE_WINDOW_MS = 10_000;
 const COLD_RUNS = 6;
-/** discord.js's client-side global limit in the what-if row (its default is 50 requests/s). */
-const WHAT_IF_DISCORD_RPS = 1000;
 /** How bot processes start: set once at the beginning of main(). */
 let BUILD: BotBuild;
 
@@ -273,19 +276,6 @@ async function main(): Promise<void> {
   await attempt('latency (Discord)', async () => {
     chats.push(await chatPhase(fakes, 'latency-discord', discordChats, { platform: 'discord' }));
   });
-  // What-if: the same Discord load with discord.js's client-side global limit (50 requests/s, which
-  // Discord does not apply to interaction webhooks) raised, the proposed fix.
-  await attempt('latency what-if (Discord)', async () => {
-    const whatIf = { entry: BUILD.whatIf, env: { BENCH_DISCORD_GLOBAL_RPS: String(WHAT_IF_DISCORD_RPS) } };
-    chats.push(
-      await chatPhase(
-        fakes,
-        'latency-discord-rps',
-        { ...discordChats, firstId: 60_001 },
-        { platform: 'discord', whatIf },
-      ),
-    );
-  });
   const load = (n: number): ChatScenario => ({
     kind: 'private',
     chats: n,
@@ -302,7 +292,7 @@ async function main(): Promise<void> {
 
   let backToBack: BackToBackPhase | undefined;
   await attempt('back to back (Telegram private)', async () => {
-    log('back to back: 100 short answers in one private chat…');
+    log(`back to back: ${BACK_TO_BACK_ANSWERS} short answers in one private chat…`);
     backToBack = await backToBackPhase(fakes, (session) => startBot(fakes, session, 'back-to-back'));
   });
 

@@ -124,7 +124,8 @@ export class ClusterDriver {
     const deadline = this.#startedAt + s.timeoutMs;
     while (ours().length < s.n && now() < deadline) await sleep(50);
     this.#tasks = ours();
-    this.#allSubmittedAt = Math.max(...this.#tasks.map((t) => t.submitAt));
+    // BENCH_DEBUG_CLUSTER=1: when submits arrived, and what the chats of missing ones were sent.
+    if (process.env.BENCH_DEBUG_CLUSTER) this.#debugSubmits(s, postedAt);
     await this.#segment('submit', start);
     return {
       posted,
@@ -133,6 +134,21 @@ export class ClusterDriver {
       postMs: postedAt - this.#startedAt,
       submitMs: this.#allSubmittedAt - this.#startedAt,
     };
+  }
+
+  #debugSubmits(s: ClusterSubmit, postedAt: number): void {
+    const { tg } = this.session;
+    const bucket = (t: number) => Math.floor((t - this.#startedAt) / 5000) * 5;
+    const hist = new Map<number, number>();
+    for (const t of this.#tasks) hist.set(bucket(t.submitAt), (hist.get(bucket(t.submitAt)) ?? 0) + 1);
+    console.error('submits per 5 s', JSON.stringify([...hist]), 'posted in', postedAt - this.#startedAt);
+    const submitted = new Set(this.#tasks.map((t) => t.chatId));
+    const missing = Array.from({ length: s.n }, (_, i) => s.firstChatId + i).filter((c) => !submitted.has(c));
+    for (const chat of missing.slice(0, 5)) {
+      const calls = tg.calls.filter((c) => c.chatId === chat);
+      const seen = calls.map((c) => [c.method, Math.round(c.at - this.#startedAt), c.response?.ok]);
+      console.error('no submit in chat', chat, JSON.stringify(seen));
+    }
   }
 
   async polls(s: ClusterPolls): Promise<ClusterPollsResult> {

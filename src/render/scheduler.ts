@@ -491,6 +491,25 @@ export function botBudgetsOf(
 }
 
 /**
+ * How late a request may reach the platform after the shared budget granted it (the grant is
+ * stamped when asked, in Redis; the request leaves once the process gets to it). The bot-wide
+ * shared budget keeps this much room: a request that late still lands inside the platform's window.
+ */
+export const SHARED_LANDING_MARGIN_MS = 250;
+
+/**
+ * `budget` with room for late landings: `count` per `perMs` asked means up to count × (perMs +
+ * margin) / perMs landing in some `perMs` window, so it is asked for that much less (30/s → 24/s).
+ */
+export function landingMargin(budget: Budget): Budget {
+  const count = Math.max(
+    1,
+    Math.floor((budget.count * budget.perMs) / (budget.perMs + SHARED_LANDING_MARGIN_MS)),
+  );
+  return { ...budget, count };
+}
+
+/**
  * The chats' way to the shared budget: the chat's key first, then the platform's bot-wide key
  * (giving the chat's slot back when the bot has no room). A failure or a silent store is logged
  * once; chats then pace with their own budgets and ask again after `SHARED_RETRY_MS`.
@@ -511,7 +530,7 @@ class SharedPacing {
     const platform = platformOf(chatKey, new Map(Object.entries(this.botBudgets)));
     const botBudget = platform === undefined ? undefined : this.botBudgets[platform];
     const chat = { key: `chat:${chatKey}`, budget };
-    const bot = botBudget ? { key: `bot:${platform}`, budget: botBudget } : undefined;
+    const bot = botBudget ? { key: `bot:${platform}`, budget: landingMargin(botBudget) } : undefined;
     return { take: () => this.#take(chat, bot) };
   }
 

@@ -5,6 +5,7 @@ import type { SharedBudget } from '../../../src/core/shared-budget.js';
 import { MemorySharedBudget } from '../../../src/render/memory-budget.js';
 import {
   ChatScheduler,
+  landingMargin,
   SchedulerRegistry,
   SHARED_RETRY_MS,
   SHARED_TIMEOUT_MS,
@@ -196,18 +197,21 @@ describe('SchedulerRegistry with a shared budget', () => {
         return memory.refund(key);
       },
     };
-    const botBudgets = { telegram: { count: 2, perMs: 1000 } };
+    // 5 a second, shared as 4 (room for a request that reaches Telegram up to 250 ms after its grant).
+    const botBudgets = { telegram: { count: 5, perMs: 1000 } };
+    expect(landingMargin(botBudgets.telegram)).toEqual({ count: 4, perMs: 1000 });
+    expect(landingMargin({ count: 30, perMs: 1000 }).count).toBe(24);
     const a = new SchedulerRegistry(systemClock, { shared, botBudgets, jitter: () => 0 });
     const b = new SchedulerRegistry(systemClock, { shared, botBudgets, jitter: () => 0 });
     const roomy = { count: 10, perMs: 1000 };
     const grants: { at: number; who: string }[] = [];
-    grantTimes(a.for('telegram:1', roomy, 0), 3, 'a', grants);
-    grantTimes(b.for('telegram:2', roomy, 0), 3, 'b', grants);
+    grantTimes(a.for('telegram:1', roomy, 0), 5, 'a', grants);
+    grantTimes(b.for('telegram:2', roomy, 0), 5, 'b', grants);
     // Another platform has no bot-wide budget: not held back by Telegram's.
     grantTimes(a.for('discord:9', { count: 3, perMs: 1000 }, 0), 3, 'd', grants);
     await vi.runAllTimersAsync();
     const telegram = grants.filter((g) => !g.who.startsWith('d')).map((g) => g.at);
-    expect(telegram).toEqual([0, 0, 1000, 1000, 2000, 2000]);
+    expect(telegram).toEqual([0, 0, 0, 0, 1000, 1000, 1000, 1000, 2000, 2000]);
     expect(grants.filter((g) => g.who.startsWith('d')).map((g) => g.at)).toEqual([0, 0, 0]);
     expect(refunds.length).toBeGreaterThan(0);
     expect(new Set(refunds)).toEqual(new Set(['chat:telegram:1', 'chat:telegram:2']));
