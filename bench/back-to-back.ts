@@ -1,5 +1,5 @@
 /**
- * The back-to-back phase of `npm run bench` (BENCH_ONLY=back): 30 short answers asked one after
+ * The back-to-back phase of `npm run bench` (BENCH_ONLY=back): 20 short answers asked one after
  * another in one Telegram private chat, each question sent when the previous answer's final
  * message arrived (bench/fakes/back-to-back.ts). Target: ≤ 1.2 s per answer, 0 × 429; the floor is
  * the private chat's message budget (3 per 3 s), one slot per answer.
@@ -8,7 +8,7 @@ import type { FakesClient } from './lib/fakes-client.js';
 import type { BackToBackResult, SessionInfo } from './lib/protocol.js';
 import { median, percentile } from './lib/stats.js';
 
-export const BACK_TO_BACK_ANSWERS = 30;
+export const BACK_TO_BACK_ANSWERS = 20;
 /** Seconds per answer, on average, the phase must not exceed. */
 export const BACK_TO_BACK_TARGET_S = 1.2;
 

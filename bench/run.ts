@@ -40,7 +40,7 @@ import { renderTrim, type TrimPhase, trimOnly, trimPhase } from './trim.js';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Task polling interval used to observe ticks quickly; the per-minute figure is given at 3000 ms. */
 const POLL_INTERVAL_MS = 200;
-const IDLE_WINDOW_MS = 10_000;
+const IDLE_WINDOW_MS = 5_000;
 const COLD_RUNS = 6;
 /** How bot processes start: set once at the beginning of main(). */
 let BUILD: BotBuild;

@@ -124,6 +124,7 @@ export class ClusterDriver {
     const deadline = this.#startedAt + s.timeoutMs;
     while (ours().length < s.n && now() < deadline) await sleep(50);
     this.#tasks = ours();
+    this.#allSubmittedAt = Math.max(...this.#tasks.map((t) => t.submitAt));
     // BENCH_DEBUG_CLUSTER=1: when submits arrived, and what the chats of missing ones were sent.
     if (process.env.BENCH_DEBUG_CLUSTER) this.#debugSubmits(s, postedAt);
     await this.#segment('submit', start);
