@@ -3,7 +3,7 @@
  * redis-server (STORE_URL=redis://…, so poll ticks and deliveries run on BullMQ), Telegram by
  * webhook, the fake Telegram and the bench upstream in the fakes process as for every phase.
  *
- * 1. 300 tasks (half /imagine, half /song, one per private chat) are posted to the instances'
+ * 1. 200 tasks (half /imagine, half /song, one per private chat) are posted to the instances'
  *    webhooks in turn, as a load balancer would, and stay queued upstream;
  * 2. the batch requests the cluster makes are counted over a window of 20 poll intervals: at most
  *    one per kind per interval cluster-wide, at most 100 ids each;
@@ -29,7 +29,7 @@ import { peakInWindow, percentile, sleep } from './lib/stats.js';
 
 export const CLUSTER = {
   instances: 3,
-  tasks: 300,
+  tasks: 200,
   /** TASK_POLL_INTERVAL_MS of every instance. */
   intervalMs: 500,
   /** Intervals in the window where requests are counted. */
