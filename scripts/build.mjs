@@ -24,7 +24,15 @@ const stale =
 
 if (process.argv.includes('--if-stale') && !stale) process.exit(0);
 
-// Chunk names change with their content: the old ones go first.
-rmSync(OUT, { recursive: true, force: true });
+// Chunks are named by their content, and a process still running from dist/ may import one of its
+// own later (a platform, the tokenizer, pdf.js are loaded on first use): old chunks stay a day.
+const CHUNKS = join(OUT, 'chunks');
+const DAY_MS = 24 * 60 * 60 * 1000;
+if (existsSync(CHUNKS)) {
+  for (const name of readdirSync(CHUNKS)) {
+    const file = join(CHUNKS, name);
+    if (Date.now() - statSync(file).mtimeMs > DAY_MS) rmSync(file, { force: true });
+  }
+}
 await build({ ...BUNDLE_OPTIONS, entryPoints: ENTRIES, outdir: OUT, sourcemap: 'linked' });
 asciiOnly(OUT);
