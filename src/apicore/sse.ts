@@ -8,8 +8,6 @@ import { SseEventReader, type SseHandler } from './sse-reader.js';
 /** A response body, or any bytes to read as one. */
 export type ByteSource = Readable | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
-const readable = (body: ByteSource): Readable => (body instanceof Readable ? body : Readable.from(body));
-
 /**
  * Appends `event` to `out`, joined to the event before it when both carry text of the same kind:
  * the text and its order stay exactly as they came, in fewer pieces.
@@ -58,17 +56,28 @@ interface PartialCall {
 }
 
 /**
- * Chat-completions SSE → typed events. Tool-call fragments are merged by `index` and emitted as
- * whole calls at the end; a stream that ends without `[DONE]` is an error, never a short answer.
- * The text (and reasoning) of one network chunk comes as one event. Failures come as they are (the
- * transport maps them; see SseEventReader).
+ * A streamed answer's typed events, read off `body` (any bytes: wrapped in a Readable when not one),
+ * in either dialect. Chat completions: tool-call fragments are merged by `index` and emitted as whole
+ * calls at the end, and the stream ends at `[DONE]`. Claude: text and thinking deltas, tool_use blocks
+ * as whole calls (their `partial_json` joined and checked at block stop), usage from message_start and
+ * message_delta, `error` events as errors; it ends at `message_stop`. A stream that ends before its
+ * marker is an error, never a short answer. Failures are handed to `fail` (identity by default: the
+ * transport maps them to BotErrors).
  */
-export function chatStreamEvents(endpoint: string, body: ByteSource): SseEventReader {
-  return new SseEventReader(readable(body), chatHandler(endpoint), endpoint, '[DONE]', (e) => e);
+export function streamEvents(
+  dialect: 'chat' | 'claude',
+  endpoint: string,
+  body: ByteSource,
+  fail: (error: unknown) => unknown = (e) => e,
+): SseEventReader {
+  const readable = body instanceof Readable ? body : Readable.from(body);
+  return dialect === 'chat'
+    ? new SseEventReader(readable, chatHandler(endpoint), endpoint, '[DONE]', fail)
+    : new SseEventReader(readable, claudeHandler(endpoint), endpoint, 'message_stop', fail);
 }
 
 /** One chat-completions stream's message handler (its tool-call fragments kept between messages). */
-export function chatHandler(endpoint: string): SseHandler {
+function chatHandler(endpoint: string): SseHandler {
   const calls = new Map<number, PartialCall>();
   return (message, out) => chatEvent(endpoint, message, calls, out);
 }
@@ -133,17 +142,8 @@ interface ClaudeBlockState {
   json: string;
 }
 
-/**
- * Claude-native SSE → the same typed events: text and thinking deltas, tool_use blocks as whole
- * calls (their `partial_json` joined and checked at block stop), usage from message_start and
- * message_delta, and `error` events as errors. Ends at `message_stop`.
- */
-export function claudeStreamEvents(endpoint: string, body: ByteSource): SseEventReader {
-  return new SseEventReader(readable(body), claudeHandler(endpoint), endpoint, 'message_stop', (e) => e);
-}
-
 /** One Claude stream's message handler (its content blocks and input tokens kept between messages). */
-export function claudeHandler(endpoint: string): SseHandler {
+function claudeHandler(endpoint: string): SseHandler {
   const state: ClaudeState = { blocks: new Map(), inputTokens: 0 };
   return (message, out) => claudeEvent(endpoint, message, state, out);
 }

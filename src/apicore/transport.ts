@@ -4,8 +4,8 @@ import type { CallOptions, StreamEvent } from '../core/apicore.js';
 import type { Metrics } from '../core/metrics.js';
 import { BotError } from '../errors.js';
 import { bodyError, httpError } from './errors.js';
-import { chatHandler, claudeHandler } from './sse.js';
-import { OpenOnFirstRead, SseEventReader } from './sse-reader.js';
+import { streamEvents } from './sse.js';
+import { OpenOnFirstRead } from './sse-reader.js';
 import {
   DEFAULT_REASONING_IDLE_MS,
   DEFAULT_REASONING_TIMEOUT_MS,
@@ -330,8 +330,6 @@ export class ApiCoreTransport {
         ? new BotError('protocol', `${endpoint} stream was cut`, { endpoint, cause: error })
         : e;
     };
-    return kind === 'chat'
-      ? new SseEventReader(res.body, chatHandler(endpoint), endpoint, '[DONE]', fail)
-      : new SseEventReader(res.body, claudeHandler(endpoint), endpoint, 'message_stop', fail);
+    return streamEvents(kind, endpoint, res.body, fail);
   }
 }

@@ -319,10 +319,12 @@ export async function renderStream(
     // The upstream request goes out now, whatever the placeholder still waits for (the chat's turn,
     // the bot-wide budget): its words gather meanwhile and show in the first turn that comes.
     const consume = consumeSource();
+    /** The answer ended: its source is done, or it was stopped (a tool call may still be running). */
+    const ended = Promise.race([consume, stopSeen]);
     // Once the answer ends, a draft turn still awaited is taken back: the final message follows.
     if (o.draftScheduler) {
       const draftPacer = o.draftScheduler;
-      void Promise.race([consume, stopSeen]).then(() => {
+      void ended.then(() => {
         draftPacer.withdraw(key);
         draftPacer.withdraw(`${key}:placeholder`);
       });
@@ -338,7 +340,6 @@ export async function renderStream(
     const graceful = (o.firstTextGraceMs ?? 0) > 0;
     if (drafting && o.opened) {
       // An answer that ended before its opening draft had a turn needs none: its message follows.
-      const ended = Promise.race([consume, stopSeen]);
       if ((await Promise.race([o.opened, ended.then(() => 'ended' as const)])) === 'ended')
         o.withdrawOpened?.();
       if (await o.opened) {
@@ -506,7 +507,7 @@ export async function renderStream(
       landed();
     }
     // A stopped answer does not wait for its source: a tool call may still be running.
-    await Promise.race([consume, stopSeen]);
+    await ended;
     if (deleted) return await leaveDeleted();
 
     const answered = state.answer.length > 0;

@@ -528,7 +528,7 @@ describe('sseMessages', () => {
   });
 });
 
-describe('chatStreamEvents', () => {
+describe('streamEvents, chat-completions dialect', () => {
   it('emits tool calls whole, after the text, before done', async () => {
     const args = '{"a":[1,2,3],"b":"çà 🌧"}';
     const events = await chatEvents([

@@ -179,7 +179,7 @@ describe('claudeStream', () => {
 
 // ---------- the parser on its own ----------
 
-describe('claudeStreamEvents', () => {
+describe('streamEvents, Claude dialect', () => {
   it('maps thinking, text, tool_use and usage from the builder, at any byte split', async () => {
     const buf = sseBytes(
       claudeEvents({

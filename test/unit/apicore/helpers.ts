@@ -1,7 +1,7 @@
 /** Shared helpers for the APICore client tests (not a test file itself). */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { ApiCoreClient, type ApiCoreClientOptions } from '../../../src/apicore/client.js';
-import { chatStreamEvents, claudeStreamEvents } from '../../../src/apicore/sse.js';
+import { streamEvents } from '../../../src/apicore/sse.js';
 import type { StreamEvent } from '../../../src/core/apicore.js';
 import { BotError } from '../../../src/errors.js';
 import {
@@ -155,17 +155,17 @@ export function cut(buf: Buffer, ...at: number[]): Buffer[] {
 export const sseBytes = (events: SseEvent[], done = true): Buffer =>
   Buffer.from(events.map(encodeSseEvent).join('') + (done ? 'data: [DONE]\n\n' : ''), 'utf8');
 
-/** chatStreamEvents over these byte chunks. */
+/** Chat-completions events over these byte chunks. */
 export async function chatEvents(chunks: Uint8Array[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  for await (const e of chatStreamEvents('POST /v1/chat/completions', bytes(...chunks))) out.push(e);
+  for await (const e of streamEvents('chat', 'POST /v1/chat/completions', bytes(...chunks))) out.push(e);
   return out;
 }
 
-/** claudeStreamEvents over these byte chunks. */
+/** Claude events over these byte chunks. */
 export async function claudeOut(chunks: Uint8Array[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  for await (const e of claudeStreamEvents('POST /v1/messages', bytes(...chunks))) out.push(e);
+  for await (const e of streamEvents('claude', 'POST /v1/messages', bytes(...chunks))) out.push(e);
   return out;
 }
 

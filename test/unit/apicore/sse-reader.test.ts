@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { chatHandler } from '../../../src/apicore/sse.js';
-import { SseEventReader } from '../../../src/apicore/sse-reader.js';
+import { streamEvents } from '../../../src/apicore/sse.js';
+import type { SseEventReader } from '../../../src/apicore/sse-reader.js';
 import type { StreamEvent } from '../../../src/core/apicore.js';
 import { chatChunks } from '../../fakes/apicore.js';
 import { sseBytes } from './helpers.js';
@@ -9,7 +9,7 @@ import { sseBytes } from './helpers.js';
 const ENDPOINT = 'POST /v1/chat/completions';
 
 function reader(body: PassThrough, fail: (e: unknown) => unknown = (e) => e): SseEventReader {
-  return new SseEventReader(body, chatHandler(ENDPOINT), ENDPOINT, '[DONE]', fail);
+  return streamEvents('chat', ENDPOINT, body, fail);
 }
 
 const textOf = (events: StreamEvent[]) => events.map((e) => (e.type === 'text' ? e.text : '')).join('');
