@@ -3,7 +3,10 @@
  * `{ monitor: 'start' }` over IPC it starts measuring the process's event-loop delay, CPU time
  * and resident memory; on `{ monitor: 'stop' }` it answers with the figures. Nothing else of the
  * bot is touched. With BENCH_PROFILE_DIR set, the main thread is also CPU-profiled between start
- * and stop (so startup is not in the profile), written there as phase.cpuprofile.
+ * and stop (so startup is not in the profile), written there as phase.cpuprofile, with trace.json
+ * (every GC pause, and the offset that turns the profile's monotonic µs into epoch ms, the clock
+ * the fakes stamp with). BENCH_PROFILE_INTERVAL_US sets the sampling interval (1000);
+ * BENCH_HEAP_SAMPLING=survivors|all adds a sampling heap profile (phase.heapprofile).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -48,6 +51,11 @@ function sample(): void {
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
 }
 
+/** Each pause (epoch ms, duration, NODE_PERFORMANCE_GC_* kind), written next to the profile. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** `survivors`: objects that outlived a young-generation GC (what scavenges copy); `all`: every allocation. */
+const HEAP_SAMPLING = process.env.BENCH_HEAP_SAMPLING;
+const gcTrace: { at: number; ms: number; kind: number }[] = [];
 const gc = { count: 0, totalMs: 0, maxMs: 0, majorMaxMs: 0 };
 const gcObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
@@ -55,11 +63,12 @@ const gcObserver = new PerformanceObserver((list) => {
     gc.totalMs += e.duration;
     gc.maxMs = Math.max(gc.maxMs, e.duration);
     const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (PROFILE_DIR)
+      gcTrace.push({ at: performance.timeOrigin + e.startTime, ms: e.duration, kind: kind ?? 0 });
     if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majorMaxMs = Math.max(gc.majorMaxMs, e.duration);
   }
 });
 
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const inspector = PROFILE_DIR ? new Session() : undefined;
 inspector?.connect();
 
@@ -72,14 +81,32 @@ function post(method: string, params?: object): Promise<unknown> {
 async function startProfile(): Promise<void> {
   if (!inspector) return;
   await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 1000 });
+  await post('Profiler.setSamplingInterval', {
+    interval: Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 1000),
+  });
   await post('Profiler.start');
+  gcTrace.length = 0;
+  if (HEAP_SAMPLING) {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 2048,
+      includeObjectsCollectedByMinorGC: HEAP_SAMPLING === 'all',
+      includeObjectsCollectedByMajorGC: HEAP_SAMPLING === 'all' || HEAP_SAMPLING === 'survivors',
+    });
+  }
 }
 
 async function stopProfile(): Promise<void> {
   if (!inspector || !PROFILE_DIR) return;
   const { profile } = (await post('Profiler.stop')) as { profile: unknown };
   writeFileSync(join(PROFILE_DIR, 'phase.cpuprofile'), JSON.stringify(profile));
+  if (HEAP_SAMPLING) {
+    const heap = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(join(PROFILE_DIR, 'phase.heapprofile'), JSON.stringify(heap.profile));
+  }
+  // Epoch ms = profile µs / 1000 + offset (V8's ticks and process.hrtime are both the monotonic clock).
+  const offset = performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6;
+  writeFileSync(join(PROFILE_DIR, 'trace.json'), JSON.stringify({ offset, gc: gcTrace }));
 }
 
 process.on('message', async (message: { monitor?: string }) => {

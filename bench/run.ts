@@ -11,7 +11,8 @@
  * to run the sources under tsx, so the profile names each package and file. BENCH_ONLY=<phase
  * prefixes, comma-separated> runs some phases; BENCH_DUMP=1 writes raw figures to bench/profiles/.
  * BENCH_ONLY=trim runs the in-process trim bench (bench/trim.ts) alone, without building or starting
- * anything.
+ * anything. BENCH_BOT_NODE_ARGS adds node flags to every bot process (`--trace-gc`), whose stdout
+ * goes to the file BENCH_BOT_STDOUT names; see bench/monitor.ts for the profiling knobs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,11 +83,18 @@ export class BotProcess {
       ...(launch.profileDir && launch.monitor ? { BENCH_PROFILE_DIR: launch.profileDir } : {}),
       ...launch.env,
     };
+    for (const name of ['BENCH_HEAP_SAMPLING', 'BENCH_PROFILE_INTERVAL_US'])
+      if (process.env[name]) env[name] = process.env[name];
     this.spawnedAt = performance.now();
     this.#child = spawn(process.execPath, args, {
       cwd,
       env,
-      stdio: ['ignore', 'ignore', 'pipe', ...(launch.monitor ? (['ipc'] as const) : [])],
+      stdio: [
+        'ignore',
+        process.env.BENCH_BOT_STDOUT ? openSync(process.env.BENCH_BOT_STDOUT, 'a') : 'ignore',
+        'pipe',
+        ...(launch.monitor ? (['ipc'] as const) : []),
+      ],
     });
     let resolveReady: (at: number) => void = () => {};
     let rejectReady: (e: Error) => void = () => {};
