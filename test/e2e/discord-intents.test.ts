@@ -4,7 +4,11 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { commandSummaries } from '../../src/core/command.js';
 import { createLogger } from '../../src/log.js';
-import { DISALLOWED_INTENT_MESSAGE, DiscordPlatform } from '../../src/platforms/discord/discord-platform.js';
+import {
+  DISALLOWED_INTENT_MESSAGE,
+  DiscordPlatform,
+  MENTION_NEEDED,
+} from '../../src/platforms/discord/discord-platform.js';
 import { memoryStore } from '../../src/store/index.js';
 import { FAKE_API_KEY, FakeApiCore } from '../fakes/apicore.js';
 import {
@@ -136,6 +140,33 @@ describe('Discord: the MessageContent intent', () => {
       // A channel message that does not mention the bot arrives without its text.
       const plain = discord.messageCreate({ channelId: DEFAULT_CHANNEL_ID, content: '路过 passing by 🚶' });
       expect(plain.contentVisible).toBe(false);
+
+      // In the bot's own thread, a message without a mention arrives empty too: it is not answered
+      // as an empty question; the thread is told once that messages there need a mention.
+      const bot = `<@${discord.botUserId}>`;
+      discord.messageCreate({
+        channelId: DEFAULT_CHANNEL_ID,
+        content: `${bot} 开个帖子 start a thread 🧵`,
+        mentions: [discord.botUser],
+      });
+      const thread = await discord.waitFor((d) => d.threads().find((t) => t.parentId === DEFAULT_CHANNEL_ID));
+      const first = 'Echo: Tester: 开个帖子 start a thread 🧵';
+      await discord.waitFor((d) => d.channelMessages(thread.id).find((m) => m.content === first), 6000);
+      const unread = discord.messageCreate({ channelId: thread.id, content: '没提到你 no mention 🙊' });
+      expect(unread.contentVisible).toBe(false);
+      discord.messageCreate({ channelId: thread.id, content: '还是没有 still none 🙉' });
+      discord.messageCreate({
+        channelId: thread.id,
+        content: `${bot} 这次提到了 now mentioned 🙋`,
+        mentions: [discord.botUser],
+      });
+      const last = 'Echo: Tester: 这次提到了 now mentioned 🙋';
+      await discord.waitFor((d) => d.channelMessages(thread.id).find((m) => m.content === last), 6000);
+      const hint = MENTION_NEEDED.en.replace('{bot}', bot);
+      const said = discord.channelMessages(thread.id).filter((m) => m.author.id === discord.botUserId);
+      expect(said.map((m) => m.content)).toEqual([first, hint, last]);
+      expect(said[1]?.message_reference?.message_id).toBe(unread.id);
+      expect(discord.unexpected).toEqual([]);
     } finally {
       await run.stop();
     }

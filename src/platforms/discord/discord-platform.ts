@@ -19,6 +19,7 @@ import {
   RESTEvents,
 } from 'discord.js';
 import type { Logger } from 'pino';
+import { type Localized, langFromLocale, t } from '../../core/i18n.js';
 import type { Metrics } from '../../core/metrics.js';
 import type {
   AdapterHooks,
@@ -63,6 +64,14 @@ import { DiscordTransport } from './transport.js';
 const REMEMBERED_CHATS = 10_000;
 const REMEMBERED_COMPLETIONS = 500;
 /** Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
+/**
+ * Told once in a thread of the bot's when a member writes there without mentioning it and the
+ * session has no MessageContent intent: Discord sends such a message without its text.
+ */
+export const MENTION_NEEDED: Localized = {
+  en: 'I can only read messages here that mention me: start yours with {bot}.',
+  zh: '在这里我只能读到提到我的消息：请在消息开头加上 {bot}。',
+};
 const CLOSE_AUTHENTICATION_FAILED = 4004;
 const CLOSE_DISALLOWED_INTENTS = 4014;
 /** Logged once when the portal refuses MessageContent; the bot then carries on without it. */
@@ -124,6 +133,8 @@ export class DiscordPlatform implements PlatformAdapter {
   readonly #uploadLimits = new BoundedMap<string, number>(REMEMBERED_CHATS);
   readonly #locales = new BoundedMap<string, string>(REMEMBERED_CHATS);
   readonly #ownThreads = new BoundedMap<string, true>(REMEMBERED_CHATS);
+  /** Threads already told that the bot reads only messages that mention it (no MessageContent). */
+  readonly #toldMentionNeeded = new BoundedMap<string, true>(REMEMBERED_CHATS);
   readonly #completions = new BoundedMap<string, { at: number; choices: { value: string; label: string }[] }>(
     REMEMBERED_COMPLETIONS,
   );
@@ -567,6 +578,13 @@ export class DiscordPlatform implements PlatformAdapter {
       locale,
     };
     let chat = messageChat(message);
+    // Nothing to read (a sticker, or a message Discord sent without its text): not a question. A
+    // member's message that does not mention the bot arrives empty without MessageContent.
+    if (!dm && !mentioned && !text && files.length === 0) {
+      if (!this.#messageContent && (hooks.allowed?.(user, chat) ?? true))
+        await this.#tellMentionNeeded(message, botId, locale);
+      return;
+    }
     let messageId: string | undefined = message.id;
     // Nothing is created for someone the allow lists keep out: the router refuses them in place.
     const allowed = hooks.allowed?.(user, chat) ?? true;
@@ -596,6 +614,18 @@ export class DiscordPlatform implements PlatformAdapter {
       ...(replyTo ? { replyTo } : {}),
       event: { type: 'message', text, files },
     });
+  }
+
+  /** Once a thread: without MessageContent, a message there must mention the bot to be read. */
+  async #tellMentionNeeded(message: Message, botId: string, locale: string | undefined): Promise<void> {
+    if (this.#toldMentionNeeded.has(message.channelId)) return;
+    this.#toldMentionNeeded.set(message.channelId, true);
+    const text = t(langFromLocale(locale), MENTION_NEEDED, { bot: `<@${botId}>` });
+    try {
+      await this.#transport.post(message.channelId, { text, replyTo: message.id });
+    } catch (error) {
+      this.#log.warn({ err: loggable(error) }, 'could not say that messages here need a mention');
+    }
   }
 
   /**
