@@ -27,6 +27,9 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 const SCHEDULER_SWEEP_MS = 60_000;
 /** Longest start-failure reason /healthz repeats (the log line has the whole error). */
 const START_REASON_MAX_CHARS = 200;
+/** A platform that could not start is tried again after this long, doubling up to START_RETRY_MAX_MS. */
+const START_RETRY_FIRST_MS = 5_000;
+const START_RETRY_MAX_MS = 5 * 60_000;
 
 const isRedisUrl = (url: string) => url.startsWith('redis://') || url.startsWith('rediss://');
 
@@ -40,6 +43,8 @@ export interface AppOptions {
   commands?: readonly AnyCommand[];
   /** Cluster mode: chat and bot-wide budgets shared with the other instances (closed by stop()). */
   sharedBudget?: (SharedBudget & { close(): Promise<void> }) | undefined;
+  /** How soon a platform that could not start is tried again, doubling up to `maxMs` (5 s, 5 min). */
+  startRetry?: { firstMs: number; maxMs: number } | undefined;
   /** Serve GET /healthz on this port (0 picks a free one). */
   healthPort?: number | undefined;
   /** The /metrics registry (main shares it with the adapters, for their 429s); one is made otherwise. */
@@ -158,22 +163,43 @@ export function createApp(options: AppOptions): App {
     return adapter.healthy?.() === false ? { state: 'unhealthy', reason: 'not connected' } : { state: 'up' };
   };
   const platformHealth = () => Object.fromEntries(adapters.map((a) => [a.name, healthOf(a)]));
-  /** Starts one platform; a failure is logged once and kept for /healthz, never thrown. */
-  const startPlatform = async (adapter: PlatformAdapter): Promise<void> => {
-    startStates.set(adapter, { state: 'starting' });
+  const retry = options.startRetry ?? { firstMs: START_RETRY_FIRST_MS, maxMs: START_RETRY_MAX_MS };
+  const retryTimers = new Set<NodeJS.Timeout>();
+  /**
+   * Starts one platform; a failure is logged and kept for /healthz, never thrown. One that may pass
+   * later (the API unreachable, a 5xx) is tried again in the background, backing off; a permanent
+   * one (a refused token) waits for the operator.
+   */
+  const startPlatform = async (adapter: PlatformAdapter, attempt = 1): Promise<void> => {
+    if (attempt === 1) startStates.set(adapter, { state: 'starting' });
     try {
       await adapter.start(router.hooksFor(adapter));
       startStates.delete(adapter);
+      if (attempt > 1) log.info({ platform: adapter.name, attempt }, `${adapter.name} started`);
     } catch (error) {
       const message = scrub(error instanceof Error ? error.message : String(error), secrets);
+      const permanent = (error as { permanent?: unknown } | null)?.permanent === true;
+      const again =
+        permanent || phase === 'stopping'
+          ? undefined
+          : Math.min(retry.firstMs * 2 ** (attempt - 1), retry.maxMs);
+      const reason = `could not start: ${message.slice(0, START_REASON_MAX_CHARS)}`;
       startStates.set(adapter, {
         state: 'unhealthy',
-        reason: `could not start: ${message.slice(0, START_REASON_MAX_CHARS)}`,
+        reason: again === undefined ? reason : `${reason} (trying again in ${Math.ceil(again / 1000)} s)`,
       });
-      log.error(
-        { platform: adapter.name, err: error },
+      // The first failure is an error; the retries that follow say the same at a lower level.
+      log[attempt === 1 ? 'error' : 'warn'](
+        { platform: adapter.name, err: error, attempt, retryInMs: again },
         `${adapter.name} could not start; the other platforms run without it`,
       );
+      if (again === undefined) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        if (phase !== 'stopping') void startPlatform(adapter, attempt + 1);
+      }, again);
+      timer.unref();
+      retryTimers.add(timer);
     }
   };
   return {
@@ -206,7 +232,7 @@ export function createApp(options: AppOptions): App {
       // SQLite and memory keep expired keys until swept; Redis expires them itself.
       stopStoreSweep = sweepPeriodically(store, { log });
       // Side by side: a platform that is slow to connect, or cannot, holds up none of the others.
-      await Promise.all(adapters.map(startPlatform));
+      await Promise.all(adapters.map((adapter) => startPlatform(adapter)));
       // Stopped while platforms were still connecting (a signal during start-up): nothing more to start.
       if (phase === 'stopping') return;
       await poller.start(adapters);
@@ -226,6 +252,8 @@ export function createApp(options: AppOptions): App {
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
       // No new commands; answers in flight finish (within the grace period); tasks stay in the store.
       phase = 'stopping';
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await router.drain(graceMs);
       // Pending tasks stay in the store; the next start resumes them.

@@ -335,7 +335,9 @@ export interface PlatformAdapter {
   /**
    * Connects and starts delivering events. It may resolve before the platform is reachable (the
    * adapter then keeps retrying in the background and says so through health()); it must not
-   * leave a rejected promise behind that nobody awaits.
+   * leave a rejected promise behind that nobody awaits. A rejection is retried by the app later
+   * (backing off up to minutes), unless its error says `permanent: true` (a refused token, say:
+   * trying again cannot help); start() must then work again after stop() or a failed start().
    */
   start(hooks: AdapterHooks): Promise<void>;
   stop(): Promise<void>;

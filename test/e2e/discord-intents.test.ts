@@ -186,7 +186,11 @@ describe('Discord: the MessageContent intent', () => {
 });
 
 /** Discord and a second platform in one app with /healthz, against a fake Discord set up by `fake`. */
-async function twoPlatformApp(fake: FakeDiscordOptions, env: Record<string, string> = {}) {
+async function twoPlatformApp(
+  fake: FakeDiscordOptions,
+  env: Record<string, string> = {},
+  startRetry?: { firstMs: number; maxMs: number },
+) {
   const discord = await FakeDiscord.start(fake);
   const logs: string[] = [];
   const config = loadConfig({
@@ -211,7 +215,14 @@ async function twoPlatformApp(fake: FakeDiscordOptions, env: Record<string, stri
     clientOptions: { waitGuildTimeout: 0 },
   });
   const console = new RecordingAdapter('console');
-  const app = createApp({ config, log, adapters: [platform, console], store: memoryStore(), healthPort: 0 });
+  const app = createApp({
+    config,
+    log,
+    adapters: [platform, console],
+    store: memoryStore(),
+    healthPort: 0,
+    startRetry,
+  });
   const healthz = async () => {
     const res = await fetch(`${app.healthAddress}/healthz`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -360,6 +371,50 @@ describe('Discord: /healthz', () => {
       expect(await unreachable.consoleAnswers('离线 offline 📴')).toContain('Echo: 离线 offline 📴');
     } finally {
       await unreachable.stop();
+    }
+  });
+
+  it('Discord down at start (503s): tried again in the background, backing off, and answers once it is back 🔄', async () => {
+    const down = await twoPlatformApp({}, {}, { firstMs: 20, maxMs: 80 });
+    try {
+      const { discord, app } = down;
+      const unavailable = { status: 503, body: { message: '503: Service Unavailable', code: 0 } };
+      discord.failNext('GET /gateway/bot', unavailable, 12);
+      await app.start();
+      expect(app.platformHealth().discord).toEqual({
+        state: 'unhealthy',
+        reason: expect.stringMatching(/^could not start: login failed: .*\(trying again in 1 s\)$/),
+      });
+      expect(await down.consoleAnswers('先用着 meanwhile ☕')).toContain('Echo: 先用着 meanwhile ☕');
+      await until(() => app.platformHealth().discord?.state === 'up');
+      expect(discord.calls.filter((c) => c.path === '/gateway/bot' && c.status === 503)).toHaveLength(12);
+      expect(await chat(discord, '回来了 back again 🔄')).toBe('Echo: Tester: 回来了 back again 🔄');
+      const lines = parse(down.logs).filter((l) => l.msg.startsWith('discord could not start'));
+      expect(lines[0]?.level).toBe(50);
+      expect(lines.slice(1).every((l) => l.level === 40)).toBe(true);
+      expect(parse(down.logs).some((l) => l.msg === 'discord started')).toBe(true);
+      expect(down.logs.join('')).not.toContain(discord.token);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('a refused token is not tried again: it waits for the operator', async () => {
+    const refused = await twoPlatformApp(
+      {},
+      { DISCORD_BOT_TOKEN: 'wrong.token.value' },
+      { firstMs: 10, maxMs: 10 },
+    );
+    try {
+      await refused.app.start();
+      const before = refused.discord.calls.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(refused.discord.calls.length).toBe(before);
+      expect(refused.app.platformHealth().discord?.reason).toBe(
+        'could not start: token refused (401): check DISCORD_BOT_TOKEN',
+      );
+    } finally {
+      await refused.stop();
     }
   });
 });

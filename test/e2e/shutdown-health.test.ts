@@ -152,7 +152,8 @@ describe('graceful shutdown and health', () => {
     const broken = new RecordingAdapter('broken');
     Object.assign(broken, {
       start: async () => {
-        throw new Error(`login refused 🚫 for key ${FAKE_API_KEY}`);
+        // Refused for good (a bad token, say): reported as it is, never tried again.
+        throw Object.assign(new Error(`login refused 🚫 for key ${FAKE_API_KEY}`), { permanent: true });
       },
     });
     const working = new RecordingAdapter('working');

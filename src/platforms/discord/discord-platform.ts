@@ -73,6 +73,8 @@ export const MENTION_NEEDED: Localized = {
   zh: '在这里我只能读到提到我的消息：请在消息开头加上 {bot}。',
 };
 const CLOSE_AUTHENTICATION_FAILED = 4004;
+/** Gateway closes caused by the bot's settings (token, shards, API version, intents): no retry helps. */
+const SETTING_CLOSES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 const CLOSE_DISALLOWED_INTENTS = 4014;
 /** Logged once when the portal refuses MessageContent; the bot then carries on without it. */
 export const DISALLOWED_INTENT_MESSAGE =
@@ -118,6 +120,8 @@ export interface DiscordOptions {
  */
 export class DiscordPlatform implements PlatformAdapter {
   readonly name = 'discord';
+  /** The client was destroyed (a failed login, stop()): start() makes a new one. */
+  #clientSpent = false;
   /** The gateway client; replaced by a new one (sharing the REST client) to log in again without MessageContent. */
   #client: Client;
   /** One REST client for the adapter's life, whichever gateway client is current. */
@@ -233,6 +237,11 @@ export class DiscordPlatform implements PlatformAdapter {
     this.#hooks = hooks;
     this.#stopped = false;
     this.#health = { state: 'starting' };
+    // A failed login (or stop()) destroyed the last client for good: the app's retry needs a new one.
+    if (this.#clientSpent) {
+      this.#client = this.#newClient(this.#rest);
+      this.#clientSpent = false;
+    }
     this.#rest.on(RESTEvents.RateLimited, (info) =>
       this.#log.debug(
         {
@@ -283,6 +292,7 @@ export class DiscordPlatform implements PlatformAdapter {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#health = { state: 'stopped' };
+    this.#clientSpent = true;
     await this.#client.destroy();
     this.#rest.setToken(this.options.token);
   }
@@ -306,6 +316,7 @@ export class DiscordPlatform implements PlatformAdapter {
       await client.login(this.options.token);
     } catch (error) {
       client.removeAllListeners();
+      this.#clientSpent = true;
       // A failed login destroys the client, which clears the (shared) REST token.
       this.#rest.setToken(this.options.token);
       throw error;
@@ -391,7 +402,13 @@ export class DiscordPlatform implements PlatformAdapter {
           ? 'token refused (401): check DISCORD_BOT_TOKEN'
           : `login failed: ${error instanceof Error ? error.message : String(error)}`;
     if (!this.#stopped) this.#health = { state: 'unhealthy', reason };
-    return new Error(reason, { cause: loggable(error) });
+    // A refused token or a gateway close for a setting (4004, 4010–4014) fails the same way next
+    // time; an unreachable API or a 5xx may not.
+    const permanent =
+      status === 401 ||
+      code === 'TokenInvalid' ||
+      (this.#fatalClose !== undefined && SETTING_CLOSES.has(this.#fatalClose));
+    return Object.assign(new Error(reason, { cause: loggable(error) }), { permanent });
   }
 
   #uploadLimit(channelId: string): number {
