@@ -120,6 +120,8 @@ export interface DiscordOptions {
  */
 export class DiscordPlatform implements PlatformAdapter {
   readonly name = 'discord';
+  /** The REST client's rate-limit log is attached (once, however often start() runs). */
+  #restWatched = false;
   /** The client was destroyed (a failed login, stop()): start() makes a new one. */
   #clientSpent = false;
   /** The gateway client; replaced by a new one (sharing the REST client) to log in again without MessageContent. */
@@ -242,17 +244,21 @@ export class DiscordPlatform implements PlatformAdapter {
       this.#client = this.#newClient(this.#rest);
       this.#clientSpent = false;
     }
-    this.#rest.on(RESTEvents.RateLimited, (info) =>
-      this.#log.debug(
-        {
-          route: redactRoute(info.route),
-          retryAfterMs: info.retryAfter,
-          global: info.global,
-          scope: info.scope,
-        },
-        'rate limited; discord.js waits and retries',
-      ),
-    );
+    // Once, however often start() runs (the app tries a failed start again).
+    if (!this.#restWatched) {
+      this.#restWatched = true;
+      this.#rest.on(RESTEvents.RateLimited, (info) =>
+        this.#log.debug(
+          {
+            route: redactRoute(info.route),
+            retryAfterMs: info.retryAfter,
+            global: info.global,
+            scope: info.scope,
+          },
+          'rate limited; discord.js waits and retries',
+        ),
+      );
+    }
     if (this.options.commands.length > 0) {
       try {
         const done = await registerCommands(
