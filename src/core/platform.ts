@@ -317,6 +317,13 @@ export interface AdapterHooks {
    * (the router asks by messages where it must).
    */
   formFor?: ((data: string, user: UserRef) => Promise<PlatformForm | undefined>) | undefined;
+  /**
+   * True for a button whose press posts nothing of its own and changes what is already shown
+   * (Stop: the answer above it ends, marked stopped), so a platform that must acknowledge a press
+   * can do so without a visible "thinking…" (Discord's deferred update). A refusal or an error is
+   * still told, privately.
+   */
+  quietPress?: ((data: string) => Promise<boolean>) | undefined;
 }
 
 /**

@@ -179,6 +179,7 @@ export class Router {
         const stored = await this.#buttons.lookup(data);
         return stored?.form ? renderForm(stored.form, langFromLocale(user.locale)) : undefined;
       },
+      quietPress: async (data) => (await this.#buttons.lookup(data))?.command === STOP_COMMAND,
     };
   }
 

@@ -65,9 +65,14 @@ describe('Discord: answer controls and message commands', () => {
     await vi.waitFor(() =>
       expect(fx.apicore.requestsTo('POST', '/v1/chat/completions')[before]!.closedByClient).toBe(true),
     );
-    // The press said nothing in the channel: its deferred "thinking…" was removed.
-    await fx.discord.waitFor((d) => d.interaction(press.id).original?.deleted, 4000);
-    expect(fx.discord.interaction(press.id).followUps).toEqual([]);
+    // The press said nothing in the channel, not even "thinking…": a deferred update (type 6),
+    // no follow-up, and the answer it stopped is still there.
+    const pressed = fx.discord.interaction(press.id);
+    expect(pressed.callbacks.map((c) => [c.type, c.status])).toEqual([[6, 204]]);
+    expect(pressed.followUps).toEqual([]);
+    expect(pressed.original?.id).toBe(growing.id);
+    expect(pressed.original?.deleted).toBe(false);
+    expect(fx.discord.channelMessages(CH.stop).filter((m) => m.interactionId === press.id)).toEqual([]);
   });
 
   it('Regenerate answers the same turn again', async () => {

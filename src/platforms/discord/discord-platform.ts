@@ -433,20 +433,22 @@ export class DiscordPlatform implements PlatformAdapter {
     const hooks = this.#hooks;
     if (i.isAutocomplete()) return this.#onAutocomplete(i, hooks);
     // A button that needs answers opens its form as a modal: that must be the press's first answer.
-    if (
-      i.isButton() &&
-      hooks.formFor &&
-      (hooks.allowed?.(interactionUser(i), interactionChat(i, i.channelId)) ?? true)
-    ) {
-      const form = await hooks.formFor(i.customId, interactionUser(i));
+    // One that only changes what is shown (Stop) is acknowledged without a "thinking…".
+    let quiet = false;
+    if (i.isButton() && (hooks.allowed?.(interactionUser(i), interactionChat(i, i.channelId)) ?? true)) {
+      const [form, inPlace] = await Promise.all([
+        hooks.formFor?.(i.customId, interactionUser(i)),
+        hooks.quietPress?.(i.customId),
+      ]);
       if (form) {
         await i.showModal(modalFor(i.customId, form));
         return;
       }
+      quiet = inPlace === true;
     }
     if (i.isModalSubmit() && i.customId.startsWith(FORM_PREFIX)) return this.#onCommand(i, hooks);
     if (i.isChatInputCommand() || i.isButton() || i.isMessageContextMenuCommand())
-      return this.#onCommand(i, hooks);
+      return this.#onCommand(i, hooks, quiet);
   }
 
   /**
@@ -461,6 +463,7 @@ export class DiscordPlatform implements PlatformAdapter {
       | MessageContextMenuCommandInteraction
       | ModalSubmitInteraction,
     hooks: AdapterHooks,
+    quiet = false,
   ): Promise<void> {
     const channelId = i.channelId;
     // Every interaction this bot registers happens in a channel; a modal's is its button's.
@@ -470,7 +473,10 @@ export class DiscordPlatform implements PlatformAdapter {
     // Someone the allow lists keep out is told so privately: a deferred reply is public or
     // ephemeral from the start, and the router's refusal fills it.
     const allowed = hooks.allowed?.(user, chat) ?? true;
-    await i.deferReply(allowed ? undefined : { flags: MessageFlags.Ephemeral });
+    // A quiet press (decided for allowed members only) acknowledges with a deferred update: the
+    // answer it acts on changes, and nothing else appears.
+    if (quiet && i.isButton()) await i.deferUpdate();
+    else await i.deferReply(allowed ? undefined : { flags: MessageFlags.Ephemeral });
     if (i.attachmentSizeLimit) this.#uploadLimits.set(channelId, i.attachmentSizeLimit);
     this.#locales.set(i.user.id, i.locale);
     const channel = new InteractionChannel(this.#transport, {
@@ -478,6 +484,7 @@ export class DiscordPlatform implements PlatformAdapter {
       token: i.token,
       channelId,
       createdAt: Math.min(i.createdTimestamp, Date.now()),
+      deferredUpdate: quiet,
     });
     const event: Invocation['event'] = i.isButton()
       ? { type: 'button', data: i.customId }

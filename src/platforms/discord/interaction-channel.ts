@@ -11,6 +11,11 @@ export interface InteractionTarget {
   channelId: string;
   /** When Discord created the interaction (ms); the token is used for 14 minutes from then. */
   createdAt: number;
+  /**
+   * Acknowledged as a deferred update (a quiet button press): nothing shows "thinking…", and the
+   * original response is the message the button is on, so every message is a follow-up.
+   */
+  deferredUpdate?: boolean | undefined;
 }
 
 /**
@@ -21,12 +26,14 @@ export interface InteractionTarget {
  */
 export class InteractionChannel implements ReplyChannel {
   readonly #extra: InteractionExtra;
-  #originalUsed = false;
+  #originalUsed: boolean;
 
   constructor(
     private readonly transport: DiscordTransport,
     private readonly target: InteractionTarget,
   ) {
+    // After a deferred update the original is the button's message: never filled, never deleted.
+    this.#originalUsed = target.deferredUpdate === true;
     this.#extra = {
       token: target.token,
       tokenExpiresAt: String(target.createdAt + TOKEN_USABLE_MS),
@@ -34,12 +41,12 @@ export class InteractionChannel implements ReplyChannel {
     };
   }
 
-  /** True once a message filled the deferred response. */
+  /** True once a message filled the deferred response (from the start after a deferred update). */
   get originalUsed(): boolean {
     return this.#originalUsed;
   }
 
-  /** The deferred response shows "thinking…" until the first message fills it. */
+  /** The deferred response shows "thinking…" until the first message fills it (a deferred update shows none). */
   get showsPlaceholder(): boolean {
     return !this.#originalUsed;
   }
