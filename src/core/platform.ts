@@ -300,6 +300,12 @@ export interface CompletionRequest {
 
 export type Completer = (request: CompletionRequest) => Promise<{ value: string; label: string }[]>;
 
+/** What a button's press needs before it is acknowledged (see AdapterHooks.pressFor). */
+export interface PressNeeds {
+  form?: PlatformForm | undefined;
+  quiet: boolean;
+}
+
 /** What the router gives an adapter when it starts. */
 export interface AdapterHooks {
   dispatch: (invocation: Invocation) => Promise<void>;
@@ -311,19 +317,16 @@ export interface AdapterHooks {
    */
   allowed?: ((user: UserRef, chat: ChatRef) => boolean) | undefined;
   /**
-   * The follow-up form a button asks before it runs, in this user's language, for adapters that
-   * must show it as the press's first answer (a Discord modal, within 3 s); the answers come back
-   * as the button event's `values`. Absent, or undefined for a button: dispatch the press as usual
-   * (the router asks by messages where it must).
+   * What a button's press needs before the platform acknowledges it, for adapters that must answer
+   * a press within seconds (Discord, 3 s): `form`, the follow-up form it asks before it runs, in this
+   * user's language, to show as the press's first answer (a Discord modal; the answers come back as
+   * the button event's `values`); `quiet`, true when the press posts nothing of its own and changes
+   * what is already shown (Stop: the answer above it ends, marked stopped), so it can be acknowledged
+   * without a visible "thinking…" (Discord's deferred update; a refusal or an error is still told,
+   * privately). Absent, or neither: dispatch the press as usual (the router asks by messages where
+   * it must).
    */
-  formFor?: ((data: string, user: UserRef) => Promise<PlatformForm | undefined>) | undefined;
-  /**
-   * True for a button whose press posts nothing of its own and changes what is already shown
-   * (Stop: the answer above it ends, marked stopped), so a platform that must acknowledge a press
-   * can do so without a visible "thinking…" (Discord's deferred update). A refusal or an error is
-   * still told, privately.
-   */
-  quietPress?: ((data: string) => Promise<boolean>) | undefined;
+  pressFor?: ((data: string, user: UserRef) => Promise<PressNeeds>) | undefined;
 }
 
 /**

@@ -175,11 +175,13 @@ export class Router {
       dispatch: this.dispatchFor(adapter),
       complete: this.completeFor(adapter),
       allowed: (user, chat) => this.deps.access.allowed(user, chat),
-      formFor: async (data, user) => {
+      pressFor: async (data, user) => {
         const stored = await this.#buttons.lookup(data);
-        return stored?.form ? renderForm(stored.form, langFromLocale(user.locale)) : undefined;
+        return {
+          form: stored?.form ? renderForm(stored.form, langFromLocale(user.locale)) : undefined,
+          quiet: stored?.command === STOP_COMMAND,
+        };
       },
-      quietPress: async (data) => (await this.#buttons.lookup(data))?.command === STOP_COMMAND,
     };
   }
 

@@ -63,7 +63,6 @@ import { DiscordTransport } from './transport.js';
 /** Remembered per chat or user (upload limits, locales, the bot's threads). */
 const REMEMBERED_CHATS = 10_000;
 const REMEMBERED_COMPLETIONS = 500;
-/** Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 /**
  * Told once in a thread of the bot's when a member writes there without mentioning it and the
  * session has no MessageContent intent: Discord sends such a message without its text.
@@ -72,10 +71,18 @@ export const MENTION_NEEDED: Localized = {
   en: 'I can only read messages here that mention me: start yours with {bot}.',
   zh: '在这里我只能读到提到我的消息：请在消息开头加上 {bot}。',
 };
+/** Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 const CLOSE_AUTHENTICATION_FAILED = 4004;
-/** Gateway closes caused by the bot's settings (token, shards, API version, intents): no retry helps. */
-const SETTING_CLOSES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 const CLOSE_DISALLOWED_INTENTS = 4014;
+/** Closes caused by the bot's settings (token, shards, API version, intents): no retry helps. */
+const SETTING_CLOSES = new Set([
+  CLOSE_AUTHENTICATION_FAILED,
+  4010,
+  4011,
+  4012,
+  4013,
+  CLOSE_DISALLOWED_INTENTS,
+]);
 /** Logged once when the portal refuses MessageContent; the bot then carries on without it. */
 export const DISALLOWED_INTENT_MESSAGE =
   'Discord refused the Message Content intent (gateway close 4014 "Disallowed intent(s)"): turn on Message Content Intent under Bot → Privileged Gateway Intents in the developer portal, or set DISCORD_MESSAGE_CONTENT=off. Carrying on without it: slash commands, mentions and DMs still work; other messages in channels arrive without their text.';
@@ -436,15 +443,12 @@ export class DiscordPlatform implements PlatformAdapter {
     // One that only changes what is shown (Stop) is acknowledged without a "thinking…".
     let quiet = false;
     if (i.isButton() && (hooks.allowed?.(interactionUser(i), interactionChat(i, i.channelId)) ?? true)) {
-      const [form, inPlace] = await Promise.all([
-        hooks.formFor?.(i.customId, interactionUser(i)),
-        hooks.quietPress?.(i.customId),
-      ]);
-      if (form) {
-        await i.showModal(modalFor(i.customId, form));
+      const needs = await hooks.pressFor?.(i.customId, interactionUser(i));
+      if (needs?.form) {
+        await i.showModal(modalFor(i.customId, needs.form));
         return;
       }
-      quiet = inPlace === true;
+      quiet = needs?.quiet === true;
     }
     if (i.isModalSubmit() && i.customId.startsWith(FORM_PREFIX)) return this.#onCommand(i, hooks);
     if (i.isChatInputCommand() || i.isButton() || i.isMessageContextMenuCommand())
