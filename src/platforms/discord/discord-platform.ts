@@ -612,16 +612,15 @@ export class DiscordPlatform implements PlatformAdapter {
       locale,
     };
     let chat = messageChat(message);
+    // Nothing is created for someone the allow lists keep out: the router refuses them in place.
+    const allowed = hooks.allowed?.(user, chat) ?? true;
     // Nothing to read (a sticker, or a message Discord sent without its text): not a question. A
     // member's message that does not mention the bot arrives empty without MessageContent.
     if (!dm && !mentioned && !text && files.length === 0) {
-      if (!this.#messageContent && (hooks.allowed?.(user, chat) ?? true))
-        await this.#tellMentionNeeded(message, botId, locale);
+      if (!this.#messageContent && allowed) await this.#tellMentionNeeded(message, botId, locale);
       return;
     }
     let messageId: string | undefined = message.id;
-    // Nothing is created for someone the allow lists keep out: the router refuses them in place.
-    const allowed = hooks.allowed?.(user, chat) ?? true;
     if (
       this.options.threads !== false &&
       allowed &&
