@@ -51,10 +51,10 @@ function sample(): void {
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
 }
 
-/** Each pause (epoch ms, duration, NODE_PERFORMANCE_GC_* kind), written next to the profile. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** `survivors`: objects that outlived a young-generation GC (what scavenges copy); `all`: every allocation. */
 const HEAP_SAMPLING = process.env.BENCH_HEAP_SAMPLING;
+/** Each pause (epoch ms, duration, NODE_PERFORMANCE_GC_* kind), written next to the profile. */
 const gcTrace: { at: number; ms: number; kind: number }[] = [];
 const gc = { count: 0, totalMs: 0, maxMs: 0, majorMaxMs: 0 };
 const gcObserver = new PerformanceObserver((list) => {

@@ -21,6 +21,7 @@ import { ButtonRegistry } from './store/buttons.js';
 import { openStore, sweepPeriodically } from './store/index.js';
 import { TaskPoller } from './tasks/poller.js';
 import { BullTaskQueue } from './tasks/queue/bullmq.js';
+import { retryDelayMs } from './tasks/queue/retry.js';
 
 /** How long commands in flight may run on after a shutdown signal. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -182,7 +183,7 @@ export function createApp(options: AppOptions): App {
       const again =
         permanent || phase === 'stopping'
           ? undefined
-          : Math.min(retry.firstMs * 2 ** (attempt - 1), retry.maxMs);
+          : Math.min(retryDelayMs(attempt, retry.firstMs), retry.maxMs);
       const reason = `could not start: ${message.slice(0, START_REASON_MAX_CHARS)}`;
       startStates.set(adapter, {
         state: 'unhealthy',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,17 +85,15 @@ export class BotProcess {
     };
     for (const name of ['BENCH_HEAP_SAMPLING', 'BENCH_PROFILE_INTERVAL_US'])
       if (process.env[name]) env[name] = process.env[name];
+    // The child gets its own copy of the descriptor; ours is closed once it is spawned.
+    const stdout = process.env.BENCH_BOT_STDOUT ? openSync(process.env.BENCH_BOT_STDOUT, 'a') : undefined;
     this.spawnedAt = performance.now();
     this.#child = spawn(process.execPath, args, {
       cwd,
       env,
-      stdio: [
-        'ignore',
-        process.env.BENCH_BOT_STDOUT ? openSync(process.env.BENCH_BOT_STDOUT, 'a') : 'ignore',
-        'pipe',
-        ...(launch.monitor ? (['ipc'] as const) : []),
-      ],
+      stdio: ['ignore', stdout ?? 'ignore', 'pipe', ...(launch.monitor ? (['ipc'] as const) : [])],
     });
+    if (stdout !== undefined) closeSync(stdout);
     let resolveReady: (at: number) => void = () => {};
     let rejectReady: (e: Error) => void = () => {};
     this.ready = new Promise((res, rej) => {
